@@ -1,0 +1,181 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { services, serializeCookies, createServiceDeps, type ServiceErrorData } from '../../../src/services/index.js';
+import { CGI, startScriptedServer, type ScriptedServer } from './scripted-server.js';
+import { CREDENTIALS, hostsOf, NOW, never, okBase, testDeps } from './fixtures.js';
+
+// Two servers: the main host and the push host (synccheck only), as in production.
+let main: ScriptedServer;
+let push: ScriptedServer;
+beforeEach(async () => {
+  main = await startScriptedServer();
+  push = await startScriptedServer();
+});
+afterEach(async () => {
+  await main.close();
+  await push.close();
+});
+
+const session = () => ({ hosts: hostsOf(main.origin, push.origin), credentials: CREDENTIALS });
+const paramsOf = (q: URLSearchParams): Record<string, string> => Object.fromEntries(q.entries());
+const SYNC_KEY = {
+  Count: 4,
+  List: [
+    { Key: 1, Val: 652651920 },
+    { Key: 2, Val: 652651939 },
+    { Key: 3, Val: 652651904 },
+    { Key: 1000, Val: 0 },
+  ],
+} as never;
+const XML_OK =
+  '<error><ret>0</ret><message></message><skey>@crypt_abcd_1234</skey><wxsid>SidSid123</wxsid>' +
+  '<wxuin>2517452105</wxuin><pass_ticket>MX4l%2Fx%2By</pass_ticket><isgrayscale>1</isgrayscale></error>';
+const SYNC_ANSWER = {
+  BaseResponse: okBase,
+  AddMsgCount: 1,
+  AddMsgList: [{ MsgId: '123', FromUserName: '@a', ToUserName: '@self', MsgType: 1, Content: 'hi', CreateTime: 1 }],
+  SyncKey: SYNC_KEY,
+  SyncCheckKey: SYNC_KEY,
+  ContinueFlag: 0,
+};
+
+async function failureOf(promise: Promise<unknown>): Promise<ServiceErrorData> {
+  try {
+    await promise;
+  } catch (err) {
+    return (err as { data: ServiceErrorData }).data;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('syncCheck', () => {
+  it('GETs the push host with r, skey, sid, uin, deviceid, synckey and _', async () => {
+    push.route(`${CGI}/synccheck`, { body: 'window.synccheck={retcode:"0",selector:"2"}' });
+    const answer = await services.syncCheck(testDeps(), { ...session(), syncKey: SYNC_KEY }, never());
+    expect(answer).toEqual({ retcode: 0, selector: 2 });
+    expect(main.requests).toHaveLength(0);
+    const req = push.requests[0]!;
+    expect(req.method).toBe('GET');
+    expect(paramsOf(req.query)).toEqual({
+      r: String(NOW),
+      skey: CREDENTIALS.skey,
+      sid: CREDENTIALS.wxsid,
+      uin: CREDENTIALS.wxuin,
+      deviceid: CREDENTIALS.deviceId,
+      synckey: '1_652651920|2_652651939|3_652651904|1000_0',
+      _: String(NOW),
+    });
+    // The push host is called as from the web page on the main host.
+    expect(req.headers.referer).toBe(`${main.origin}/`);
+  });
+
+  it('answers retcode 1101 as data', async () => {
+    push.route(`${CGI}/synccheck`, { body: 'window.synccheck={retcode:"1101",selector:"0"}' });
+    expect(await services.syncCheck(testDeps(), { ...session(), syncKey: SYNC_KEY }, never())).toEqual({ retcode: 1101, selector: 0 });
+  });
+
+  it('a hold past the long-poll timeout is a timeout of synccheck', async () => {
+    push.route(`${CGI}/synccheck`, { kind: 'hold' });
+    const deps = testDeps({ longPollTimeoutMs: 150 });
+    expect(await failureOf(services.syncCheck(deps, { ...session(), syncKey: SYNC_KEY }, never()))).toMatchObject({
+      code: 'timeout',
+      endpoint: 'synccheck',
+    });
+  });
+
+  it('a held synccheck is not cut by the (shorter) request timeout', async () => {
+    push.route(`${CGI}/synccheck`, () => ({ kind: 'hold' }));
+    const deps = testDeps({ requestTimeoutMs: 50, longPollTimeoutMs: 5_000 });
+    const controller = new AbortController();
+    const pending = services.syncCheck(deps, { ...session(), syncKey: SYNC_KEY }, controller.signal);
+    const req = await push.nextRequest(`${CGI}/synccheck`);
+    // Outlive the request timeout several times over, then end the poll ourselves.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    controller.abort();
+    expect((await failureOf(pending)).code).toBe('aborted');
+    await req.closed;
+  });
+});
+
+describe('webwxSync', () => {
+  it('POSTs sid, skey, lang, pass_ticket with BaseRequest, SyncKey and rr = ~seconds', async () => {
+    main.route(`${CGI}/webwxsync`, { body: JSON.stringify(SYNC_ANSWER) });
+    const answer = await services.webwxSync(testDeps(), { ...session(), syncKey: SYNC_KEY }, never());
+    expect(answer.ok && answer.value.AddMsgList.map((m) => m.MsgId)).toEqual(['123']);
+    const req = main.requests[0]!;
+    expect(req.method).toBe('POST');
+    expect(req.headers['content-type']).toBe('application/json; charset=UTF-8');
+    expect(req.headers.referer).toBe(`${main.origin}/`);
+    expect(paramsOf(req.query)).toEqual({
+      sid: CREDENTIALS.wxsid,
+      skey: CREDENTIALS.skey,
+      lang: 'zh_CN',
+      pass_ticket: CREDENTIALS.passTicket,
+    });
+    expect(req.rawUrl).toContain('pass_ticket=MX4l%252Fabc%252Bdef%253Dghi');
+    expect(JSON.parse(req.body)).toEqual({
+      BaseRequest: { Uin: 2517452105, Sid: CREDENTIALS.wxsid, Skey: CREDENTIALS.skey, DeviceID: CREDENTIALS.deviceId },
+      SyncKey: SYNC_KEY,
+      rr: ~Math.floor(NOW / 1000),
+    });
+  });
+});
+
+describe('the cookie jar', () => {
+  const loginThenSync = async (deps = testDeps()): Promise<void> => {
+    await services.newLoginPage(deps, { redirectUri: `${main.origin}${CGI}/webwxnewloginpage?ticket=t@qrticket_0`, uos: false }, never());
+    await services.syncCheck(deps, { ...session(), syncKey: SYNC_KEY }, never());
+    await services.webwxSync(deps, { ...session(), syncKey: SYNC_KEY }, never());
+  };
+  const cookiesOf = (header: string | string[] | undefined): Record<string, string> =>
+    Object.fromEntries(
+      String(header ?? '')
+        .split(/;\s*/)
+        .filter((p) => p.includes('='))
+        .map((p) => p.split('=') as [string, string]),
+    );
+
+  beforeEach(() => {
+    main.route(`${CGI}/webwxnewloginpage`, {
+      status: 301,
+      headers: {
+        location: `${main.origin}/`,
+        'set-cookie': ['wxuin=2517452105; Path=/', 'wxsid=SidSid123; Path=/', 'webwx_data_ticket=gSc1vXg%2Bz; Path=/'],
+      },
+      body: XML_OK,
+    });
+    push.route(`${CGI}/synccheck`, { body: 'window.synccheck={retcode:"0",selector:"0"}' });
+    main.route(`${CGI}/webwxsync`, { body: JSON.stringify(SYNC_ANSWER) });
+  });
+
+  it('carries the cookies set by newloginpage (even on a 301) to synccheck and webwxsync', async () => {
+    await loginThenSync();
+    const expected = { wxuin: '2517452105', wxsid: 'SidSid123', webwx_data_ticket: 'gSc1vXg%2Bz' };
+    expect(cookiesOf(push.requests[0]?.headers.cookie)).toEqual(expected);
+    expect(cookiesOf(main.requests[1]?.headers.cookie)).toEqual(expected);
+  });
+
+  it('two clients in one process share no cookies', async () => {
+    await loginThenSync(testDeps());
+    await services.syncCheck(testDeps(), { ...session(), syncKey: SYNC_KEY }, never());
+    expect(push.requests).toHaveLength(2);
+    expect(push.requests[0]?.headers.cookie).toBeDefined();
+    expect(push.requests[1]?.headers.cookie).toBeUndefined();
+  });
+
+  it('a serialized jar restores into a new client that sends the same cookies', async () => {
+    const first = testDeps();
+    await loginThenSync(first);
+    const restored = createServiceDeps({ cookies: JSON.parse(JSON.stringify(serializeCookies(first))) as unknown });
+    await services.syncCheck(restored, { ...session(), syncKey: SYNC_KEY }, never());
+    expect(cookiesOf(push.requests[1]?.headers.cookie)).toEqual(cookiesOf(push.requests[0]?.headers.cookie));
+  });
+
+  it('a refused Set-Cookie (foreign domain) is dropped without failing the login', async () => {
+    main.route(`${CGI}/webwxnewloginpage`, {
+      headers: { 'set-cookie': ['evil=1; Domain=example.com; Path=/', 'wxuin=1; Path=/'] },
+      body: XML_OK,
+    });
+    await loginThenSync();
+    expect(cookiesOf(push.requests[0]?.headers.cookie)).toEqual({ wxuin: '1' });
+  });
+});
