@@ -60,11 +60,15 @@ export const appMsgTypeName = (code: number): AppMsgTypeName | 'Unknown' => APP_
 
 const EMOJI_SPAN = /<span class="emoji emoji([0-9a-fA-F]{4,10})"\s*><\/span>/g;
 
-/** Code points of a web emoji class: 4–5 hex digits are one; longer codes are two (e.g. flags, keycaps). */
+/**
+ * Code points of a web emoji class: 4–5 hex digits are one code point; 8, 9 and 10 are two
+ * (flags are 5+5, e.g. `1f1e81f1f3`); keycaps are an ASCII digit or `#` then U+20E3 (`3020e3`).
+ */
 export function emojiCodePoints(hex: string): number[] {
   const h = hex.toLowerCase();
   if (h.length <= 5) return [Number.parseInt(h, 16)];
-  const firstLen = h.length === 10 ? 5 : h.length === 8 ? 4 : h.length === 9 ? (h.startsWith('1') ? 5 : 4) : 4;
+  if (h.length === 6 && h.endsWith('20e3')) return [Number.parseInt(h.slice(0, 2), 16), 0x20e3];
+  const firstLen = h.length === 10 ? 5 : h.length === 9 ? (h.startsWith('1') ? 5 : 4) : 4;
   return [Number.parseInt(h.slice(0, firstLen), 16), Number.parseInt(h.slice(firstLen), 16)];
 }
 

@@ -1,5 +1,6 @@
 import * as t from 'io-ts';
 import { XMLParser } from 'fast-xml-parser';
+import { decodeXML } from 'entities';
 import { DecodeError, type Endpoint } from './errors.js';
 import { MAX_SMALL_BODY_CHARS, parseJson, Uuid, validate } from './common.js';
 import { parseWindowAssignments, ScriptSyntaxError, type ScriptValue } from './text.js';
@@ -30,6 +31,22 @@ function stringField(endpoint: Endpoint, vars: Map<string, ScriptValue>, path: s
   return value;
 }
 
+/**
+ * A JS string literal the script grammar reads back exactly. The real server never needs escapes
+ * (its values are base64, URLs and digits) but the simulator and the tests write arbitrary text.
+ */
+export function scriptString(value: string, quote: '"' | "'" = '"'): string {
+  let out = quote;
+  for (const ch of value) {
+    if (ch === '\\' || ch === quote) out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\u2028' || ch === '\u2029') out += `\\u${ch.charCodeAt(0).toString(16)}`;
+    else out += ch;
+  }
+  return out + quote;
+}
+
 export type JsLoginAnswer =
   | { readonly code: 200; readonly uuid: Uuid }
   | { readonly code: Exclude<number, 200>; readonly uuid?: undefined };
@@ -45,7 +62,7 @@ export function decodeJsLogin(body: string): JsLoginAnswer {
 
 export function encodeJsLogin(answer: JsLoginAnswer): string {
   return answer.code === 200
-    ? `window.QRLogin.code = 200; window.QRLogin.uuid = "${answer.uuid}";`
+    ? `window.QRLogin.code = 200; window.QRLogin.uuid = ${scriptString(answer.uuid)};`
     : `window.QRLogin.code = ${answer.code};`;
 }
 
@@ -96,9 +113,9 @@ export function decodeLoginPoll(body: string): LoginPollAnswer {
 export function encodeLoginPoll(answer: LoginPollAnswer): string {
   switch (answer.code) {
     case 201:
-      return answer.avatar === null ? 'window.code=201;' : `window.code=201;window.userAvatar = '${answer.avatar}';`;
+      return answer.avatar === null ? 'window.code=201;' : `window.code=201;window.userAvatar = ${scriptString(answer.avatar, "'")};`;
     case 200:
-      return `window.code=200;\nwindow.redirect_uri="${answer.redirectUri}";`;
+      return `window.code=200;\nwindow.redirect_uri=${scriptString(answer.redirectUri)};`;
     default:
       return `window.code=${answer.code};`;
   }
@@ -154,8 +171,9 @@ const NewLoginXml = t.type({
 });
 
 function requiredText(fields: Record<string, unknown>, name: string, body: string, pattern: RegExp): string {
-  const value = fields[name];
-  const text = value === undefined ? '' : String(value);
+  const value = Object.hasOwn(fields, name) ? fields[name] : undefined;
+  // A repeated element parses as an array; String() of it would pass as "a,b".
+  const text = typeof value === 'string' || typeof value === 'number' ? String(value) : '';
   if (!pattern.test(text)) throw new DecodeError('webwxnewloginpage', `error.${name}`, 'missing or malformed', body);
   return text;
 }
@@ -166,10 +184,13 @@ export function decodeNewLoginPage(body: string): NewLoginPageAnswer {
   const retText = String(xml.ret);
   if (!/^-?\d{1,10}$/.test(retText)) throw new DecodeError('webwxnewloginpage', 'error.ret', 'expected an integer', body);
   const ret = Number(retText);
-  const message = xml.message === undefined ? '' : String(xml.message);
+  // Entities are not expanded by the parser (no DTD may define any); the five XML ones and
+  // character references are decoded here, in the one human-readable field.
+  const message = xml.message === undefined ? '' : decodeXML(String(xml.message));
   if (ret !== 0) return { ret, message };
   const fields = xml as Record<string, unknown>;
-  const grayscale = fields['isgrayscale'] === undefined ? '0' : String(fields['isgrayscale']);
+  const grayValue = fields['isgrayscale'];
+  const grayscale = typeof grayValue === 'string' || typeof grayValue === 'number' ? String(grayValue) : '0';
   return {
     ret: 0,
     message,
