@@ -62,7 +62,7 @@ export function decodeJsLogin(body: string): JsLoginAnswer {
 
 export function encodeJsLogin(answer: JsLoginAnswer): string {
   return answer.code === 200
-    ? `window.QRLogin.code = 200; window.QRLogin.uuid = ${scriptString(answer.uuid)};`
+    ? `window.QRLogin.code = 200; window.QRLogin.uuid = ${scriptString(answer.uuid ?? '')};`
     : `window.QRLogin.code = ${answer.code};`;
 }
 
