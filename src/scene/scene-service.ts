@@ -1,0 +1,242 @@
+/**
+ * Runs scene-login machines over a shared SceneStore. A scene's machine does not live in one
+ * process: each event (a scan from the platform's callback, a binding from the browser, expiry
+ * noticed by a poll) restores the scene's persisted snapshot, lets the machine take the event,
+ * and writes the result back by compare-and-set. The instance that loses a race reloads and lets
+ * the machine decide again — so replays and concurrent deliveries stay harmless.
+ *
+ * Polls only read. A state that invokes something (`scanned` looking up the binding, `binding`)
+ * is written first, so every instance's poll sees it, and again when the invocation settles. If
+ * the process dies in between, the next event for the scene restores the invocation and reruns
+ * it (the lookup is a read, binding the same pair twice answers the same user).
+ */
+import { randomBytes } from 'node:crypto';
+import { createActor, waitFor, type SnapshotFrom } from 'xstate';
+import { SCENE_STR_PATTERN, type FollowKind } from '../codecs/scene.js';
+import { provideSceneLoginActors, type ProvidedSceneLoginMachine } from '../machines/scene-login.actors.js';
+import { statusOfValue } from '../machines/scene-login.machine.js';
+import type { SceneErrorData, SceneLoginContext, SceneLoginEvent, SceneResult, SceneStatus } from '../machines/scene-login.types.js';
+import type { AccountDirectory } from './accounts.js';
+import { createPlatformClient, type PlatformClient, type PlatformConfig } from './platform.js';
+import { isSceneStoreError, type SceneStore } from './store.js';
+import { createTokenCache, type TokenCache } from './token-cache.js';
+
+/** What `GET /login/scene` answers: `sceneId` is the scene_str inside the QR. */
+export interface SceneView {
+  readonly sceneId: string;
+  /** The platform's showqrcode image URL. */
+  readonly qrUrl: string;
+  /** What the QR encodes (for drawing it locally). */
+  readonly qrContent: string;
+  /** ms since the epoch. */
+  readonly expiresAt: number;
+}
+
+/** What a poll sees. */
+export interface SceneStatusView {
+  readonly sceneId: string;
+  readonly status: SceneStatus;
+  readonly expiresAt: number;
+  readonly openid: string | null;
+  readonly follow: FollowKind | null;
+  readonly userId: string | null;
+  readonly bindError: { readonly code: string; readonly message: string } | null;
+  readonly error: { readonly code: string; readonly message: string } | null;
+}
+
+/** `unknown`: no such scene (never made, or gone with its QR). */
+export type SceneOutcome =
+  | { readonly outcome: 'unknown' }
+  | { readonly outcome: 'changed' | 'unchanged'; readonly view: SceneStatusView };
+
+export interface SceneLoginServiceOptions {
+  readonly store: SceneStore;
+  readonly accounts: AccountDirectory;
+  /** The platform; or give `platformClient` directly. */
+  readonly platform?: PlatformConfig;
+  readonly platformClient?: PlatformClient;
+  /** Needed with `platformClient` (the token cache is per app). */
+  readonly appId?: string;
+  /** The QR's lifetime (default 300 s): how long the page may wait for a scan. */
+  readonly expireSeconds?: number;
+  /** How long after expiry a poll still hears `expired` before the scene is gone (default 120 s). */
+  readonly graceMs?: number;
+  /** Upper bound for an invocation to settle inside one request (default 30 s). */
+  readonly settleTimeoutMs?: number;
+  readonly now?: () => number;
+}
+
+export interface SceneLoginService {
+  /** Fetches the token if needed, creates the QR and stores the scene. */
+  create(): Promise<SceneResult<{ readonly scene: SceneView }>>;
+  /** The scene as a poll sees it (null when unknown); expiry is applied here when it is due. */
+  status(sceneId: string): Promise<SceneResult<{ readonly view: SceneStatusView | null }>>;
+  /** The platform said `openid` scanned the scene's QR. */
+  scan(sceneId: string, openid: string, follow: FollowKind): Promise<SceneResult<{ readonly result: SceneOutcome }>>;
+  /** The browser bound a phone number to the scanning follower. */
+  bind(sceneId: string, phone: string): Promise<SceneResult<{ readonly result: SceneOutcome }>>;
+}
+
+export const DEFAULT_SCENE_EXPIRE_SECONDS = 300;
+const DEFAULT_GRACE_MS = 120_000;
+const DEFAULT_SETTLE_TIMEOUT_MS = 30_000;
+/** Compare-and-set retries before a store is declared too busy; each loser reloads once. */
+const MAX_ATTEMPTS = 8;
+
+type SceneSnapshot = SnapshotFrom<ProvidedSceneLoginMachine>;
+
+interface StoredRecord {
+  /** The machine's persisted snapshot (plain JSON). */
+  readonly snapshot: unknown;
+}
+
+function contextOf(snapshot: unknown): SceneLoginContext | null {
+  const context = (snapshot as { context?: unknown } | null)?.context;
+  return context !== null && typeof context === 'object' && typeof (context as SceneLoginContext).sceneId === 'string'
+    ? (context as SceneLoginContext)
+    : null;
+}
+
+const publicError = (e: SceneErrorData | null): { code: string; message: string } | null =>
+  e === null ? null : { code: e.code, message: e.message };
+
+export function viewOf(snapshot: unknown): SceneStatusView | null {
+  const context = contextOf(snapshot);
+  if (context === null) return null;
+  return {
+    sceneId: context.sceneId,
+    status: statusOfValue((snapshot as { value?: unknown }).value),
+    expiresAt: context.expiresAt,
+    openid: context.openid,
+    follow: context.follow,
+    userId: context.userId,
+    bindError: publicError(context.bindError),
+    error: publicError(context.error),
+  };
+}
+
+const storeFailure = (err: unknown): { ok: false; error: SceneErrorData } => ({
+  ok: false,
+  error: { code: 'store', endpoint: 'store', message: isSceneStoreError(err) ? err.message : 'scene store: failed' },
+});
+
+export function isValidSceneId(sceneId: string): boolean {
+  return SCENE_STR_PATTERN.test(sceneId);
+}
+
+export function createSceneLoginService(options: SceneLoginServiceOptions): SceneLoginService {
+  const { store, accounts } = options;
+  const now = options.now ?? Date.now;
+  const expireSeconds = options.expireSeconds ?? DEFAULT_SCENE_EXPIRE_SECONDS;
+  const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+  const settleTimeoutMs = options.settleTimeoutMs ?? DEFAULT_SETTLE_TIMEOUT_MS;
+  const platform = options.platformClient ?? (options.platform ? createPlatformClient(options.platform) : null);
+  const appId = options.appId ?? options.platform?.appId;
+  if (platform === null || appId === undefined) throw new TypeError('createSceneLoginService: give `platform`, or `platformClient` with `appId`');
+  const tokens: TokenCache = createTokenCache({ store, platform, appId, now });
+  const machine = provideSceneLoginActors({ tokens, platform, accounts });
+
+  const deleteAtOf = (snapshot: SceneSnapshot): number => snapshot.context.expiresAt + graceMs;
+  const encode = (snapshot: unknown): string => JSON.stringify({ snapshot } satisfies StoredRecord);
+  const settle = (actor: ReturnType<typeof createActor<ProvidedSceneLoginMachine>>): Promise<SceneSnapshot> =>
+    waitFor(actor, (s) => !s.hasTag('busy'), { timeout: settleTimeoutMs });
+
+  function decode(data: string): StoredRecord | null {
+    try {
+      const record = JSON.parse(data) as Partial<StoredRecord> | null;
+      return record !== null && typeof record === 'object' && contextOf(record.snapshot) !== null ? { snapshot: record.snapshot } : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async function create(): Promise<SceneResult<{ scene: SceneView }>> {
+    const sceneId = randomBytes(16).toString('base64url');
+    const actor = createActor(machine, { input: { sceneId, expireSeconds, now: now() } });
+    actor.start();
+    try {
+      const settled = await settle(actor);
+      const c = settled.context;
+      if (statusOfValue(settled.value) !== 'pending' || c.imageUrl === null || c.qrContent === null) {
+        return { ok: false, error: c.error ?? { code: 'internal', endpoint: 'qrcodeCreate', message: 'the scene did not reach pending' } };
+      }
+      // Only settled states are stored: the creating states' inputs hold the access token.
+      if (!(await store.insertScene(sceneId, encode(actor.getPersistedSnapshot()), deleteAtOf(settled)))) {
+        return { ok: false, error: { code: 'internal', endpoint: 'store', message: 'scene id collision' } };
+      }
+      return { ok: true, scene: { sceneId, qrUrl: c.imageUrl, qrContent: c.qrContent, expiresAt: c.expiresAt } };
+    } catch (err) {
+      return isSceneStoreError(err)
+        ? storeFailure(err)
+        : { ok: false, error: { code: 'timeout', endpoint: 'qrcodeCreate', message: 'creating the scene took too long' } };
+    } finally {
+      actor.stop();
+    }
+  }
+
+  /** Applies one event to the stored scene; see the header for the protocol. */
+  async function apply(sceneId: string, event: SceneLoginEvent): Promise<SceneResult<{ result: SceneOutcome }>> {
+    try {
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const stored = await store.readScene(sceneId);
+        const record = stored === null ? null : decode(stored.data);
+        if (stored === null || record === null) return { ok: true, result: { outcome: 'unknown' } };
+        // The input is required by the types but unused: a restored actor keeps the snapshot's context.
+        const actor = createActor(machine, { snapshot: record.snapshot as SceneSnapshot, input: { sceneId, expireSeconds, now: 0 } });
+        try {
+          actor.start();
+          const before = JSON.stringify(actor.getPersistedSnapshot());
+          actor.send(event);
+          const moved = actor.getSnapshot();
+          const persisted = actor.getPersistedSnapshot();
+          if (JSON.stringify(persisted) === before) return { ok: true, result: { outcome: 'unchanged', view: viewOf(persisted)! } };
+          if (!(await store.replaceScene(sceneId, stored.version, encode(persisted), deleteAtOf(moved)))) continue;
+          if (!moved.hasTag('busy')) return { ok: true, result: { outcome: 'changed', view: viewOf(persisted)! } };
+          const settled = await settle(actor).catch(() => null);
+          if (settled === null) return { ok: true, result: { outcome: 'changed', view: viewOf(persisted)! } };
+          const final = actor.getPersistedSnapshot();
+          // A conflict here means another instance settled the same invocation first: theirs stands.
+          const wrote = await store.replaceScene(sceneId, stored.version + 1, encode(final), deleteAtOf(settled));
+          const view = wrote ? viewOf(final) : await readView(sceneId);
+          return { ok: true, result: view === null ? { outcome: 'unknown' } : { outcome: 'changed', view } };
+        } finally {
+          actor.stop();
+        }
+      }
+      return { ok: false, error: { code: 'store', endpoint: 'store', message: 'scene store: too many concurrent changes' } };
+    } catch (err) {
+      return storeFailure(err);
+    }
+  }
+
+  async function readView(sceneId: string): Promise<SceneStatusView | null> {
+    const stored = await store.readScene(sceneId);
+    const record = stored === null ? null : decode(stored.data);
+    return record === null ? null : viewOf(record.snapshot);
+  }
+
+  async function status(sceneId: string): Promise<SceneResult<{ view: SceneStatusView | null }>> {
+    if (!isValidSceneId(sceneId)) return { ok: true, view: null };
+    try {
+      const view = await readView(sceneId);
+      // Only these two states wait on the user; in them expiry is an event the machine decides on.
+      if (view !== null && (view.status === 'pending' || view.status === 'needsBinding') && now() >= view.expiresAt) {
+        const applied = await apply(sceneId, { type: 'EXPIRE', at: now() });
+        if (!applied.ok) return applied;
+        return { ok: true, view: applied.result.outcome === 'unknown' ? null : applied.result.view };
+      }
+      return { ok: true, view };
+    } catch (err) {
+      return storeFailure(err);
+    }
+  }
+
+  return {
+    create,
+    status,
+    scan: (sceneId, openid, follow) =>
+      isValidSceneId(sceneId) ? apply(sceneId, { type: 'SCAN', openid, follow, at: now() }) : Promise.resolve({ ok: true, result: { outcome: 'unknown' } }),
+    bind: (sceneId, phone) =>
+      isValidSceneId(sceneId) ? apply(sceneId, { type: 'BIND', phone, at: now() }) : Promise.resolve({ ok: true, result: { outcome: 'unknown' } }),
+  };
+}
