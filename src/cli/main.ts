@@ -1,5 +1,68 @@
 #!/usr/bin/env node
-/** The `webwx` command line (see ../shared/CONTRACT.md). The commands arrive with the CLI issue. */
-const command = process.argv[2];
-process.stderr.write(`webwx ${command ?? ''}: not there yet — the CLI lands with its issue.\n`);
-process.exitCode = 2;
+/** The `webwx` command line; its contract is /work/shared/CONTRACT.md. */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { USAGE, UsageError } from './args.js';
+import type { CliStreams } from './run-client.js';
+import { redactSecrets } from '../codecs/redact.js';
+
+type Command = (argv: readonly string[], streams: CliStreams) => Promise<number>;
+
+/** Commands load lazily so `webwx simulator` does not pull in the engine and vice versa. */
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  login: async () => (await import('./commands/login.js')).loginCommand,
+  demo: async () => (await import('./commands/demo.js')).demoCommand,
+  simulator: async () => (await import('./commands/simulator.js')).simulatorCommand,
+  'scene-demo': async () => (await import('./commands/scene.js')).sceneDemoCommand,
+};
+
+/** Runs the CLI and returns its exit code: 0/3 after a logout (see CONTRACT.md), 2 bad usage, 1 a bug. */
+export async function runCli(argv: readonly string[], streams: CliStreams): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? streams.stderr : streams.stdout).write(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    streams.stderr.write(`webwx: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    streams.stdout.write(USAGE);
+    return 0;
+  }
+  try {
+    return await (await load())(rest, streams);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      streams.stderr.write(`webwx ${name}: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    const code = (err as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && code.startsWith('session')) {
+      // A refused session file (insecure mode, corrupt) is the user's to fix, not a bug.
+      streams.stderr.write(`webwx ${name}: ${redactSecrets(err instanceof Error ? err.message : String(err))}\n`);
+      return 3;
+    }
+    const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    streams.stderr.write(`webwx ${name}: internal error: ${redactSecrets(text)}\n`);
+    return 1;
+  }
+}
+
+function isMain(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  const code = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
+  // Open handles (an inspector socket, a parked request being aborted) must not keep a finished CLI alive.
+  process.exit(code);
+}
