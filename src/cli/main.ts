@@ -13,7 +13,10 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   login: async () => (await import('./commands/login.js')).loginCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
   simulator: async () => (await import('./commands/simulator.js')).simulatorCommand,
-  'scene-demo': async () => (await import('./commands/scene.js')).sceneDemoCommand,
+  'scene-demo': async () => {
+    const { runSceneDemo } = await import('./commands/scene-demo.js');
+    return (argv) => runSceneDemo([...argv]);
+  },
 };
 
 /** Runs the CLI and returns its exit code: 0/3 after a logout (see CONTRACT.md), 2 bad usage, 1 a bug. */
