@@ -57,7 +57,8 @@ export function decodeJsLogin(body: string): JsLoginAnswer {
   const code = intField('jslogin', vars, 'QRLogin.code', body);
   if (code !== 200) return { code };
   const uuid = stringField('jslogin', vars, 'QRLogin.uuid', body);
-  return { code: 200, uuid: validate('jslogin', Uuid, uuid, body) };
+  if (!Uuid.is(uuid)) throw new DecodeError('jslogin', 'QRLogin.uuid', 'not a uuid', body);
+  return { code: 200, uuid };
 }
 
 export function encodeJsLogin(answer: JsLoginAnswer): string {
