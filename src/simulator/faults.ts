@@ -1,0 +1,121 @@
+/**
+ * Fault selection: which faults hit one request. Deterministic — each rule has its own counter
+ * and its own generator seeded from the plan's seed and the rule's index, so the same sequence of
+ * requests gets the same faults on every run, whatever the other rules do.
+ */
+import { createRng, seedFrom, type Rng } from './generate.js';
+import type { EndRetcode, FaultPlan, FaultRule, SimEndpoint } from './types.js';
+
+/** A fault that decides the answer (at most one per request). */
+export type OutcomeFault =
+  | { readonly kind: 'destroy' }
+  | { readonly kind: 'status'; readonly status: number }
+  | { readonly kind: 'ret'; readonly ret: number }
+  | { readonly kind: 'truncate' }
+  | { readonly kind: 'invalidJson' };
+
+export interface FaultDecision {
+  /** Total delay before handling, ms. */
+  readonly delayMs: number;
+  /** Sessions to end before handling (a scripted server-side logout). */
+  readonly logout: EndRetcode | null;
+  readonly outcome: OutcomeFault | null;
+}
+
+export const NO_FAULT: FaultDecision = { delayMs: 0, logout: null, outcome: null };
+
+interface RuleState {
+  readonly rule: FaultRule;
+  readonly rng: Rng;
+  matched: number;
+  fired: number;
+}
+
+export class FaultInjector {
+  private states: RuleState[] = [];
+
+  constructor(plan: FaultPlan | undefined, defaultSeed: number) {
+    this.setPlan(plan, defaultSeed);
+  }
+
+  setPlan(plan: FaultPlan | undefined, defaultSeed: number): void {
+    const seed = plan?.seed ?? defaultSeed;
+    this.states = (plan?.rules ?? []).map((rule, i) => ({ rule, rng: createRng(seedFrom(seed, `fault:${i}`)), matched: 0, fired: 0 }));
+  }
+
+  get active(): boolean {
+    return this.states.length > 0;
+  }
+
+  /** How many times each rule has fired, in plan order (for tests and `/__sim/faults`). */
+  firedCounts(): number[] {
+    return this.states.map((s) => s.fired);
+  }
+
+  decide(endpoint: SimEndpoint, uin: string | null): FaultDecision {
+    if (this.states.length === 0) return NO_FAULT;
+    let delayMs = 0;
+    let logout: EndRetcode | null = null;
+    let outcome: OutcomeFault | null = null;
+    for (const state of this.states) {
+      const { rule } = state;
+      if (rule.endpoint !== '*' && rule.endpoint !== endpoint) continue;
+      if (rule.uin !== undefined && rule.uin !== uin) continue;
+      // Only faults that could apply count as matches, so `after` counts real opportunities.
+      const isOutcome = rule.kind !== 'delay' && rule.kind !== 'logout';
+      if (isOutcome && outcome !== null) continue;
+      state.matched++;
+      if (state.matched <= (rule.after ?? 0)) continue;
+      if (rule.times !== undefined && state.fired >= rule.times) continue;
+      const p = rule.probability ?? 1;
+      // Draw only for real chances so that p = 1 rules leave their generator untouched.
+      if (p < 1 && !(state.rng() < p)) continue;
+      state.fired++;
+      switch (rule.kind) {
+        case 'delay':
+          delayMs += Math.max(0, rule.delayMs ?? 1000);
+          break;
+        case 'logout':
+          logout = rule.retcode ?? 1101;
+          break;
+        case 'destroy':
+        case 'truncate':
+        case 'invalidJson':
+          outcome = { kind: rule.kind };
+          break;
+        case 'status':
+          outcome = { kind: 'status', status: rule.status ?? 500 };
+          break;
+        case 'ret':
+          outcome = { kind: 'ret', ret: rule.ret ?? -1 };
+          break;
+      }
+    }
+    return { delayMs, logout, outcome };
+  }
+}
+
+const KINDS = new Set(['delay', 'destroy', 'status', 'ret', 'truncate', 'invalidJson', 'logout']);
+
+/** Validates a plan that arrived as JSON; returns an error message or null. */
+export function checkFaultPlan(value: unknown, endpoints: readonly string[]): string | null {
+  if (typeof value !== 'object' || value === null) return 'a fault plan is an object with "rules"';
+  const plan = value as { seed?: unknown; rules?: unknown };
+  if (plan.seed !== undefined && !Number.isSafeInteger(plan.seed)) return '"seed" must be an integer';
+  if (!Array.isArray(plan.rules)) return '"rules" must be an array';
+  for (const [i, raw] of plan.rules.entries()) {
+    if (typeof raw !== 'object' || raw === null) return `rules[${i}] must be an object`;
+    const rule = raw as Record<string, unknown>;
+    if (rule['endpoint'] !== '*' && !endpoints.includes(String(rule['endpoint']))) return `rules[${i}].endpoint is unknown`;
+    if (!KINDS.has(String(rule['kind']))) return `rules[${i}].kind is unknown`;
+    for (const n of ['after', 'times', 'delayMs', 'status', 'ret', 'retcode'] as const) {
+      if (rule[n] !== undefined && !Number.isSafeInteger(rule[n])) return `rules[${i}].${n} must be an integer`;
+    }
+    const p = rule['probability'];
+    if (p !== undefined && (typeof p !== 'number' || p < 0 || p > 1)) return `rules[${i}].probability must be within 0..1`;
+    const rc = rule['retcode'];
+    if (rc !== undefined && rc !== 1100 && rc !== 1101 && rc !== 1102) return `rules[${i}].retcode must be 1100, 1101 or 1102`;
+    if (rule['uin'] !== undefined && typeof rule['uin'] !== 'string') return `rules[${i}].uin must be a string`;
+  }
+  return null;
+}

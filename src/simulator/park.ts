@@ -1,0 +1,67 @@
+/**
+ * Long polls. A parked request costs one timer and one watcher entry, nothing per session beyond
+ * that, so a thousand parked synchecks are cheap. It answers as soon as the world changes in a way
+ * that gives it an answer, when its deadline passes, or at once when the simulator closes.
+ */
+import type { World } from './world.js';
+
+interface Parked {
+  /** Answers now with the timeout answer (used by close()). */
+  flush(): void;
+}
+
+export interface ParkOptions<T> {
+  readonly key: string;
+  /** An answer if there is one now, null to keep waiting. */
+  readonly evaluate: () => T | null;
+  /** Epoch ms when to stop waiting and answer `onTimeout()`. */
+  readonly deadline: number;
+  readonly onTimeout: () => T;
+  /** Aborted when the client goes away: the promise then gives null. */
+  readonly signal: AbortSignal;
+}
+
+export class Parker {
+  private readonly parked = new Set<Parked>();
+  private closed = false;
+
+  constructor(private readonly world: World) {}
+
+  get size(): number {
+    return this.parked.size;
+  }
+
+  wait<T>(options: ParkOptions<T>): Promise<T | null> {
+    const first = options.evaluate();
+    if (first !== null) return Promise.resolve(first);
+    if (this.closed) return Promise.resolve(options.onTimeout());
+    if (options.signal.aborted) return Promise.resolve(null);
+    return new Promise<T | null>((resolve) => {
+      let settled = false;
+      const finish = (value: T | null): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        unwatch();
+        options.signal.removeEventListener('abort', onAbort);
+        this.parked.delete(entry);
+        resolve(value);
+      };
+      const onAbort = (): void => finish(null);
+      const entry: Parked = { flush: () => finish(options.onTimeout()) };
+      const unwatch = this.world.watch(options.key, () => {
+        const value = options.evaluate();
+        if (value !== null) finish(value);
+      });
+      const timer = setTimeout(() => finish(options.onTimeout()), Math.max(0, options.deadline - Date.now()));
+      options.signal.addEventListener('abort', onAbort, { once: true });
+      this.parked.add(entry);
+    });
+  }
+
+  /** Answers every parked request with its timeout answer; later waits answer at once. */
+  closeAll(): void {
+    this.closed = true;
+    for (const entry of [...this.parked]) entry.flush();
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The simulator's HTTP server: one loopback origin serving every host role (login, main, push,
+ * file) and the control API. Each WeChat request is logged, then meets the fault plan, then its
+ * handler; an answer that was not fully written commits nothing.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AutoPhone, createControl, handleControl, type SimulatorControl } from './control.js';
+import { FaultInjector } from './faults.js';
+import { Parker } from './park.js';
+import { RequestLog } from './request-log.js';
+import { endpointOf, HANDLERS, retReply, uinOfRequest, type RouteContext } from './routes.js';
+import type { SimulatorOptions } from './types.js';
+import {
+  headerRecord,
+  htmlReply,
+  loggedBody,
+  parseCookies,
+  parseJsonBody,
+  queryRecord,
+  readBody,
+  sleep,
+  statusPage,
+  writeReply,
+} from './wire.js';
+import { World } from './world.js';
+
+export interface Simulator {
+  /** e.g. `http://127.0.0.1:40123`: the login origin, and every other host role too. */
+  readonly origin: string;
+  readonly port: number;
+  readonly control: SimulatorControl;
+  /** The plain-logic world behind the endpoints (for tests that look deeper than the control API). */
+  readonly world: World;
+  /** Answers every parked long poll, stops the automatic phone, closes the server. */
+  close(): Promise<void>;
+}
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  hold: 25_000,
+  autoDelay: 300,
+  contacts: 120,
+  pageSize: 500,
+  syncPageSize: 50,
+  seed: 1,
+  uuidLifetimeMs: 5 * 60_000,
+  requestLogLimit: 10_000,
+} as const;
+
+const HOME_PAGE = '<!DOCTYPE html><html><head><meta charset="utf-8"><title>微信网页版 (simulator)</title></head><body></body></html>';
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const seed = options.seed ?? DEFAULTS.seed;
+  const hold = options.hold ?? DEFAULTS.hold;
+  const world = new World({
+    seed,
+    contacts: options.contacts ?? DEFAULTS.contacts,
+    pageSize: Math.max(1, options.pageSize ?? DEFAULTS.pageSize),
+    syncPageSize: Math.max(1, options.syncPageSize ?? DEFAULTS.syncPageSize),
+    uuidLifetimeMs: options.uuidLifetimeMs ?? DEFAULTS.uuidLifetimeMs,
+  });
+  const faults = new FaultInjector(options.faults, seed);
+  const log = new RequestLog(options.requestLogLimit ?? DEFAULTS.requestLogLimit);
+  const auto = new AutoPhone(world, options.auto ?? false, options.autoDelay ?? DEFAULTS.autoDelay);
+  const control = createControl(world, faults, log, auto, seed);
+  const parker = new Parker(world);
+  const closing = new AbortController();
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      // A bug in a handler must not take the host process down: answer 500 and carry on.
+      if (!res.headersSent) writeReply(res, statusPage(500), null);
+      else res.destroy();
+    });
+  });
+  // Long polls are held for `hold`; the default timeouts must not cut them.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 65_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    const method = req.method ?? 'GET';
+    const body = await readBody(req);
+    if (!body.ok) {
+      writeReply(res, statusPage(413 as number), null);
+      return;
+    }
+    if (url.pathname.startsWith('/__sim/')) {
+      writeReply(res, handleControl(control, method, url.pathname.slice('/__sim/'.length), body.text, url.searchParams), null);
+      return;
+    }
+    const endpoint = endpointOf(url.pathname);
+    const cookies = parseCookies(req.headers.cookie);
+    const json = parseJsonBody(body.text);
+    log.add({
+      time: Date.now(),
+      method,
+      path: url.pathname,
+      endpoint,
+      query: queryRecord(url.searchParams),
+      headers: headerRecord(req),
+      body: loggedBody(body.text),
+    });
+    if (endpoint === null) {
+      writeReply(res, url.pathname === '/' ? htmlReply(200, HOME_PAGE) : htmlReply(404, '<html><body>404 Not Found</body></html>'), null);
+      return;
+    }
+
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
+    const signal = AbortSignal.any([gone.signal, closing.signal]);
+    const uin = uinOfRequest(url, cookies, json);
+    const decision = faults.decide(endpoint, uin);
+    if (decision.delayMs > 0) await sleep(decision.delayMs, signal);
+    if (gone.signal.aborted) return;
+    if (decision.logout !== null && uin !== null) {
+      try {
+        world.serverLogout(uin, decision.logout);
+      } catch {
+        // No session for that account yet: nothing to end.
+      }
+    }
+    const outcome = decision.outcome;
+    if (outcome?.kind === 'destroy') return void res.destroy();
+    if (outcome?.kind === 'status') return writeReply(res, statusPage(outcome.status), null);
+    if (outcome?.kind === 'ret') return writeReply(res, retReply(endpoint, outcome.ret), null);
+
+    const ctx: RouteContext = { world, parker, method, url, headers: req.headers, cookies, rawBody: body.text, json, hold, signal: gone.signal };
+    const reply = await HANDLERS[endpoint](ctx);
+    if (reply === null || res.destroyed) return void res.destroy();
+    writeReply(res, reply, outcome);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? DEFAULTS.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const origin = `http://${host}:${address.port}`;
+  world.origin = origin;
+
+  let closed: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      auto.stop();
+      closing.abort();
+      parker.closeAll();
+      const done = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // Give the flushed long polls a moment to reach their clients, then cut whatever is left.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      server.closeAllConnections();
+      await done;
+    })();
+    return closed;
+  };
+
+  return { origin, port: address.port, control, world, close };
+}
