@@ -81,7 +81,8 @@ export const TEST_DEVICE_ID = 'e123456789012345';
 
 export function startMachine(input: Partial<WebwxInput> = {}, script: Script = {}) {
   const clock = new TestClock();
-  const queues: Script = { ...script };
+  // Copies, so one script object can serve several tests.
+  const queues = Object.fromEntries(Object.entries(script).map(([name, steps]) => [name, [...(steps as unknown[])]])) as Script;
   const calls: Call[] = [];
   const scriptOf = <N extends WebwxActorName>(name: N): Step<N>[] => {
     const existing = queues[name] as Step<N>[] | undefined;
@@ -94,12 +95,13 @@ export function startMachine(input: Partial<WebwxInput> = {}, script: Script = {
   const actorFor = <N extends WebwxActorName>(name: N) =>
     fromPromise<WebwxActorOutputs[N], ServiceInputs[N]>(({ input: actorInput, signal }) => {
       calls.push({ name, input: actorInput, signal });
-      const step = scriptOf(name).shift();
-      if (step === undefined) {
+      const queue = scriptOf(name);
+      if (queue.length === 0) {
         return new Promise((_, reject) =>
           signal.addEventListener('abort', () => reject({ code: 'aborted', endpoint: 'login', message: 'aborted' })),
         );
       }
+      const step = queue.shift() as Step<N>;
       const resolved = typeof step === 'function' ? (step as Computed<N>)(actorInput) : step;
       return resolved instanceof Fails ? Promise.reject(resolved.error) : Promise.resolve(resolved as WebwxActorOutputs[N]);
     });
