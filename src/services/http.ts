@@ -8,6 +8,7 @@
 import got, { type Got } from 'got';
 import { CookieJar } from 'tough-cookie';
 import { MAX_BODY_BYTES, type Endpoint } from '../codecs/index.js';
+import { ACCEPT_ENCODING, decodeBody } from './body.js';
 import { abortedFailure, httpStatusFailure, timeoutFailure, tooLargeFailure, toServiceFailure } from './errors.js';
 
 /** The host roles of PROTOCOL.md "Hosts". */
@@ -82,8 +83,14 @@ export function createServiceDeps(options: ServiceDepsOptions = {}): ServiceDeps
     followRedirect: false,
     throwHttpErrors: false,
     responseType: 'buffer',
-    decompress: true,
-    headers: { 'user-agent': userAgent, accept: '*/*', 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.8' },
+    // body.ts undoes the encoding itself, with a cap on the decoded size.
+    decompress: false,
+    headers: {
+      'user-agent': userAgent,
+      accept: '*/*',
+      'accept-language': 'zh-CN,zh;q=0.9,en;q=0.8',
+      'accept-encoding': ACCEPT_ENCODING,
+    },
   });
   const role = (timeoutMs: number): Got => base.extend({ timeout: { request: timeoutMs } });
   return {
@@ -128,8 +135,6 @@ export interface HttpRequest {
   readonly alsoOk?: readonly number[];
 }
 
-const utf8 = new TextDecoder('utf-8');
-
 function encodeBody(body: RequestBody | undefined): { body?: string; contentType?: string } {
   if (body === undefined) return {};
   if (body.kind === 'json') return { body: JSON.stringify(body.value), contentType: 'application/json; charset=UTF-8' };
@@ -137,7 +142,7 @@ function encodeBody(body: RequestBody | undefined): { body?: string; contentType
 }
 
 /**
- * Sends one request and answers its body as text (decoded as UTF-8, never a guessed charset).
+ * Sends one request and answers its body as text (see body.ts).
  * Throws only `ServiceFailure`.
  */
 export async function requestText(deps: ServiceDeps, req: HttpRequest, signal: AbortSignal): Promise<string> {
@@ -168,7 +173,7 @@ export async function requestText(deps: ServiceDeps, req: HttpRequest, signal: A
     if ((status < 200 || status > 299) && !(req.alsoOk ?? []).includes(status)) {
       throw httpStatusFailure(req.endpoint, status);
     }
-    return utf8.decode(response.body);
+    return decodeBody(req.endpoint, response.body, response.headers['content-encoding'], limit);
   } catch (err) {
     // A caller's AbortSignal.timeout() is a deadline, not a cancellation.
     if (signal.aborted && !isTimeoutReason(signal.reason)) throw abortedFailure(req.endpoint);

@@ -1,3 +1,4 @@
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { services, ServiceFailure, type ServiceDeps, type ServiceErrorData } from '../../../src/services/index.js';
@@ -129,6 +130,36 @@ describe('failures become typed data', () => {
     server.route(CALLS.webwxgetcontact!.path, { body });
     const answer = await CALLS.webwxgetcontact!.call(testDeps({ maxResponseBytes: Buffer.byteLength(body) }), server.origin);
     expect(answer).toEqual({ ok: true, value: { BaseResponse: okBase, MemberList: [], Seq: 0 } });
+  });
+
+  it('a gzip bomb (tiny on the wire, 64 MiB decoded) is tooLarge, the cap counting decoded bytes', async () => {
+    const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, 0x20));
+    expect(bomb.length).toBeLessThan(1024 * 1024);
+    server.route(CALLS.webwxgetcontact!.path, { headers: { 'content-encoding': 'gzip' }, body: bomb });
+    const failure = await failureOf(CALLS.webwxgetcontact!.call(testDeps(), server.origin));
+    expect(failure.data).toMatchObject({ code: 'tooLarge', endpoint: 'webwxgetcontact' });
+  });
+
+  it.each([
+    ['gzip', gzipSync],
+    ['deflate', deflateSync],
+    ['deflate', deflateRawSync],
+    ['br', brotliCompressSync],
+  ] as const)('asks for compression and undoes %s', async (encoding, compress) => {
+    const body = JSON.stringify({ BaseResponse: okBase, MemberList: [{ UserName: '@a', NickName: '李四' }], Seq: 0 });
+    server.route(CALLS.webwxgetcontact!.path, { headers: { 'content-encoding': encoding }, body: compress(Buffer.from(body)) });
+    const answer = await CALLS.webwxgetcontact!.call(testDeps(), server.origin);
+    expect(answer).toMatchObject({ ok: true, value: { MemberList: [{ UserName: '@a', NickName: '李四' }] } });
+    expect(server.requests[0]?.headers['accept-encoding']).toBe('gzip, deflate, br');
+  });
+
+  it.each([
+    ['an unknown encoding', 'zstd', Buffer.from('{}')],
+    ['a corrupt gzip stream', 'gzip', Buffer.from('definitely not gzip')],
+  ])('%s is badResponse', async (_label, encoding, body) => {
+    server.route(CALLS.webwxgetcontact!.path, { headers: { 'content-encoding': encoding }, body });
+    const failure = await failureOf(CALLS.webwxgetcontact!.call(testDeps(), server.origin));
+    expect(failure.data).toMatchObject({ code: 'badResponse', endpoint: 'webwxgetcontact', path: '(body)' });
   });
 
   it('a refused connection is network', async () => {
