@@ -37,6 +37,8 @@ export interface SceneStatusView {
   readonly sceneId: string;
   readonly status: SceneStatus;
   readonly expiresAt: number;
+  /** What the QR encodes, for drawing it again. */
+  readonly qrContent: string | null;
   readonly openid: string | null;
   readonly follow: FollowKind | null;
   readonly userId: string | null;
@@ -107,6 +109,7 @@ export function viewOf(snapshot: unknown): SceneStatusView | null {
     sceneId: context.sceneId,
     status: statusOfValue((snapshot as { value?: unknown }).value),
     expiresAt: context.expiresAt,
+    qrContent: context.qrContent,
     openid: context.openid,
     follow: context.follow,
     userId: context.userId,
