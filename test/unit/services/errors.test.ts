@@ -27,7 +27,7 @@ describe('toServiceError', () => {
 
   it('maps a got RequestError to network with its code but never its message (it may hold the URL)', () => {
     const url = 'https://wx.qq.com/cgi-bin/mmwebwx-bin/webwxsync?sid=SECRETSID&skey=%40crypt_SECRET';
-    const err = new RequestError(`connect ECONNRESET ${url}`, { code: 'ECONNRESET' } as Error, {} as never);
+    const err = new RequestError(`connect ECONNRESET ${url}`, { code: 'ECONNRESET' } as unknown as Error, {} as never);
     const data = toServiceError(err, 'webwxsync');
     expect(data).toEqual({ code: 'network', endpoint: 'webwxsync', message: 'webwxsync: network failure (ECONNRESET)' });
   });
