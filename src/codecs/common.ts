@@ -92,7 +92,7 @@ export function decodeJsonAnswer<A, O>(endpoint: Endpoint, codec: t.Type<A, O, u
 }
 
 /** Encodes a JSON answer the way the server writes it (used by the simulator and the tests). */
-export function encodeJsonAnswer(value: { readonly BaseResponse: BaseResponse }): string {
+export function encodeJsonAnswer<T extends { readonly BaseResponse: BaseResponse }>(value: T): string {
   return JSON.stringify(value);
 }
 
