@@ -146,7 +146,7 @@ function encodeBody(body: RequestBody | undefined): { body?: string; contentType
  * Throws only `ServiceFailure`.
  */
 export async function requestText(deps: ServiceDeps, req: HttpRequest, signal: AbortSignal): Promise<string> {
-  if (signal.aborted) throw abortedFailure(req.endpoint);
+  if (signal.aborted) throw isTimeoutReason(signal.reason) ? timeoutFailure(req.endpoint) : abortedFailure(req.endpoint);
   // A second controller lets the size cap stop the download without touching the caller's signal.
   const cap = new AbortController();
   const limit = deps.maxResponseBytes;
