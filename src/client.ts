@@ -1,0 +1,482 @@
+/**
+ * The client facade: one webwx machine bound to its own HTTP deps, with typed events, an async
+ * iterator of messages, promise-returning send/logout, and session persistence through a
+ * SessionStore. Nothing here throws into the host: listener errors become `error` events.
+ */
+import { createActor, type Actor, type ActorOptions } from 'xstate';
+import type { Message } from './codecs/content.js';
+import type { SyncKey } from './codecs/session.js';
+import { makeClientMsgId } from './codecs/send.js';
+import { redactSecrets } from './codecs/redact.js';
+import { createWebwxActors } from './machines/webwx.actors.js';
+import { topStateOf, webwxMachine, type WebwxMachine } from './machines/webwx.machine.js';
+import type {
+  FaultCode,
+  LogoutInfo,
+  SendFailReason,
+  WebwxContext,
+  WebwxEmitted,
+  WebwxInput,
+  WebwxStateName,
+  WebwxTiming,
+} from './machines/webwx.types.js';
+import { createServiceDeps, makeDeviceId, serializeCookies, type ServiceDeps } from './services/index.js';
+import { DEFAULT_LOGIN_ORIGIN } from './services/hosts.js';
+import type { SessionStore, SessionStoreErrorCode, StoredSession } from './session/types.js';
+
+/** The states a client reports: the CONTRACT's names and `restoring` (never `loggingOut`). */
+export type WebwxPublicState = Exclude<WebwxStateName, 'loggingOut'>;
+
+type Payload<T extends WebwxEmitted['type']> = Omit<Extract<WebwxEmitted, { type: T }>, 'type'>;
+
+export type ClientErrorCode = FaultCode | 'handlerError' | SessionStoreErrorCode;
+
+export interface WebwxClientEvents {
+  state: { readonly state: WebwxPublicState };
+  qr: Payload<'qr'>;
+  scanned: Payload<'scanned'>;
+  login: Payload<'login'>;
+  contacts: Payload<'contacts'>;
+  message: Payload<'message'>;
+  sent: Payload<'sent'>;
+  sendFailed: Payload<'sendFailed'>;
+  error: { readonly code: ClientErrorCode; readonly message: string };
+  logout: LogoutInfo;
+}
+export type WebwxClientEventName = keyof WebwxClientEvents;
+
+/** The bound actors a test (or a custom transport) may replace; receives this client's deps. */
+export type WebwxActorsOverride = (deps: ServiceDeps) => Partial<ReturnType<typeof createWebwxActors>>;
+
+export interface WebwxClientOptions {
+  readonly loginOrigin?: string;
+  readonly uos?: boolean;
+  readonly session?: SessionStore;
+  readonly longPollTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+  readonly maxQrRefreshes?: number;
+  readonly maxConsecutiveFailures?: number;
+  readonly maxSendAttempts?: number;
+  readonly dedupeWindow?: number;
+  /** Passed to createActor's `inspect` (the context it sees holds secrets: redact before showing). */
+  readonly inspect?: ActorOptions<WebwxMachine>['inspect'];
+  readonly delays?: Partial<WebwxTiming>;
+  /** For tests: replace bound actors. */
+  readonly actors?: WebwxActorsOverride;
+  /** For tests: the clock that schedules the machine's delays (xstate's SimulatedClock). */
+  readonly clock?: ActorOptions<WebwxMachine>['clock'];
+  readonly now?: () => number;
+  readonly random?: () => number;
+}
+
+/** `send()` rejects with this: the machine's `sendFailed`, as an Error with a `code`. */
+export class SendError extends Error {
+  readonly code = 'sendFailed' as const;
+  readonly to: string;
+  readonly clientMsgId: string;
+  readonly reason: SendFailReason;
+  readonly ret: number | undefined;
+
+  constructor(failure: Payload<'sendFailed'>) {
+    super(`send ${failure.clientMsgId} failed: ${failure.reason}${failure.ret === undefined ? '' : ` (Ret ${failure.ret})`}`);
+    this.name = 'SendError';
+    this.to = failure.to;
+    this.clientMsgId = failure.clientMsgId;
+    this.reason = failure.reason;
+    this.ret = failure.ret;
+  }
+}
+
+/** A bug in the machine (it reached an error status): `done` rejects with this. */
+export class ClientCrash extends Error {
+  readonly code = 'internal' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClientCrash';
+  }
+}
+
+export type WebwxActor = Actor<WebwxMachine>;
+
+export interface WebwxClient {
+  /** The running actor (after start() was called). */
+  readonly actor: WebwxActor;
+  /** Loads the stored session (if any) and starts the machine; rejects when the store refuses to load. */
+  start(): Promise<void>;
+  /** Queues a text; resolves when webwxsendmsg answered Ret 0, rejects with a SendError. */
+  send(to: string, text: string): Promise<{ readonly clientMsgId: string; readonly msgId: string }>;
+  /** Logs out (webwxlogout when there is a session) and resolves with how the session ended. */
+  logout(): Promise<LogoutInfo>;
+  /** Stops without webwxlogout, keeping the stored session usable; `done` resolves as a user end. */
+  stop(): Promise<LogoutInfo>;
+  /** The messages emitted from now on, ending when the session ends. */
+  messages(): AsyncIterableIterator<Message>;
+  on<E extends WebwxClientEventName>(event: E, fn: (payload: WebwxClientEvents[E]) => void): () => void;
+  /** The session as it would be stored now, or null before credentials exist. */
+  session(): StoredSession | null;
+  /** The last reported state, or `notStarted`. */
+  state(): WebwxPublicState | 'notStarted';
+  readonly done: Promise<LogoutInfo>;
+}
+
+const EMPTY_KEY = { Count: 0, List: [] } as unknown as SyncKey;
+
+/** Ends that leave the stored session useless: the server ended it (or will, after webwxlogout). */
+const DEAD_ENDS: ReadonlySet<string> = new Set(['remote', 'user']);
+
+const errorMessage = (err: unknown): string => redactSecrets(err instanceof Error ? err.message : String(err));
+
+interface Checkpoint {
+  readonly syncKey: SyncKey;
+  readonly syncCheckKey: SyncKey | null;
+  readonly delivered: readonly string[];
+}
+
+export function createWebwxClient(options: WebwxClientOptions = {}): WebwxClient {
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const store = options.session ?? null;
+  const listeners = new Map<WebwxClientEventName, Set<(payload: never) => void>>();
+  const pendingSends = new Map<string, { resolve: (v: { clientMsgId: string; msgId: string }) => void; reject: (e: SendError) => void }>();
+  const endWatchers = new Set<() => void>();
+  const earlySends: { to: string; text: string; clientMsgId: string }[] = [];
+
+  let actor: WebwxActor | null = null;
+  let deps: ServiceDeps | null = null;
+  let starting: Promise<void> | null = null;
+  let lastClientMsgId: string | undefined;
+  let reportedState: WebwxPublicState | 'notStarted' = 'notStarted';
+  let checkpoint: Checkpoint | null = null;
+  let ended: LogoutInfo | null = null;
+  let saveWanted = false;
+  let saving: Promise<void> | null = null;
+
+  let resolveDone: (info: LogoutInfo) => void = () => undefined;
+  let rejectDone: (err: unknown) => void = () => undefined;
+  const done = new Promise<LogoutInfo>((resolve, reject) => {
+    resolveDone = resolve;
+    rejectDone = reject;
+  });
+  // A crash rejects `done`; a host that never awaits it must not get an unhandled rejection.
+  done.catch(() => undefined);
+
+  function dispatch<E extends WebwxClientEventName>(event: E, payload: WebwxClientEvents[E]): void {
+    const set = listeners.get(event);
+    if (!set) return;
+    for (const fn of [...set]) {
+      try {
+        (fn as (p: WebwxClientEvents[E]) => void)(payload);
+      } catch (err) {
+        // An error handler that throws is not reported again (no loop).
+        if (event !== 'error') dispatch('error', { code: 'handlerError', message: `${event} handler threw: ${errorMessage(err)}` });
+      }
+    }
+  }
+
+  function reportState(): void {
+    if (!actor) return;
+    const top = topStateOf(actor.getSnapshot().value);
+    if (top === 'loggingOut' || top === 'boot' || top === reportedState) return;
+    reportedState = top;
+    dispatch('state', { state: top });
+  }
+
+  function contextOf(): WebwxContext | null {
+    return actor ? actor.getSnapshot().context : null;
+  }
+
+  function buildSession(): StoredSession | null {
+    const context = contextOf();
+    if (!context || !deps || !context.credentials || !context.hosts) return null;
+    const position: Checkpoint = checkpoint ?? {
+      syncKey: context.syncKey ?? EMPTY_KEY,
+      syncCheckKey: context.syncCheckKey,
+      delivered: context.delivered,
+    };
+    return {
+      version: 1,
+      hosts: context.hosts,
+      credentials: context.credentials,
+      uos: context.settings.uos,
+      user: context.user,
+      syncKey: position.syncKey,
+      syncCheckKey: position.syncCheckKey,
+      cookies: serializeCookies(deps),
+      delivered: [...position.delivered],
+      savedAt: now(),
+    };
+  }
+
+  /** Saves one at a time, always the newest session; a burst of checkpoints costs one or two writes. */
+  function persist(): void {
+    if (!store) return;
+    saveWanted = true;
+    if (saving) return;
+    saving = (async () => {
+      while (saveWanted) {
+        saveWanted = false;
+        const session = buildSession();
+        if (!session) continue;
+        try {
+          await store.save(session);
+        } catch (err) {
+          dispatch('error', storeFault(err));
+        }
+      }
+      saving = null;
+    })();
+  }
+
+  function forget(): void {
+    if (!store) return;
+    saveWanted = false;
+    const after = saving ?? Promise.resolve();
+    void after.then(() => store.clear()).catch((err: unknown) => dispatch('error', storeFault(err)));
+  }
+
+  function finish(info: LogoutInfo): void {
+    if (ended) return;
+    ended = info;
+    for (const [clientMsgId, pending] of pendingSends) {
+      pending.reject(new SendError({ to: '', clientMsgId, reason: 'loggedOut' }));
+    }
+    pendingSends.clear();
+    for (const wake of [...endWatchers]) wake();
+    resolveDone(info);
+  }
+
+  function onEmitted(event: WebwxEmitted): void {
+    try {
+      reportState();
+      switch (event.type) {
+        case 'sessionReady':
+          persist();
+          return;
+        case 'sessionExpired':
+          checkpoint = null;
+          forget();
+          return;
+        case 'checkpoint':
+          checkpoint = { syncKey: event.syncKey, syncCheckKey: event.syncCheckKey, delivered: event.delivered };
+          persist();
+          return;
+        case 'login': {
+          checkpoint = null;
+          persist();
+          const { type: _login, ...payload } = event;
+          dispatch('login', payload);
+          return;
+        }
+        case 'sent': {
+          const { type: _sent, ...payload } = event;
+          pendingSends.get(event.clientMsgId)?.resolve({ clientMsgId: event.clientMsgId, msgId: event.msgId });
+          pendingSends.delete(event.clientMsgId);
+          dispatch('sent', payload);
+          return;
+        }
+        case 'sendFailed': {
+          const { type: _failed, ...payload } = event;
+          pendingSends.get(event.clientMsgId)?.reject(new SendError(payload));
+          pendingSends.delete(event.clientMsgId);
+          dispatch('sendFailed', payload);
+          return;
+        }
+        case 'logout': {
+          const { type: _logout, ...info } = event;
+          if (DEAD_ENDS.has(info.reason)) forget();
+          dispatch('logout', info);
+          finish(info);
+          return;
+        }
+        default: {
+          const { type, ...payload } = event;
+          dispatch(type, payload as never);
+        }
+      }
+    } catch (err) {
+      dispatch('error', { code: 'internal', message: errorMessage(err) });
+    }
+  }
+
+  function storeFault(err: unknown): WebwxClientEvents['error'] {
+    const code = (err as { code?: unknown } | null)?.code;
+    const known = code === 'sessionInsecure' || code === 'sessionCorrupt' || code === 'sessionIo';
+    return { code: known ? code : 'sessionIo', message: errorMessage(err) };
+  }
+
+  function createDeps(stored: StoredSession | null): ServiceDeps {
+    const base = {
+      ...(options.uos !== undefined ? { uos: options.uos } : {}),
+      ...(options.longPollTimeoutMs !== undefined ? { longPollTimeoutMs: options.longPollTimeoutMs } : {}),
+      ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+      now,
+      random,
+    };
+    if (stored && stored.cookies !== null && stored.cookies !== undefined) {
+      try {
+        return createServiceDeps({ ...base, cookies: stored.cookies });
+      } catch {
+        // Cookies the jar cannot read: the probe will find the session dead and log in again.
+      }
+    }
+    return createServiceDeps(base);
+  }
+
+  function launch(stored: StoredSession | null): void {
+    deps = createDeps(stored);
+    const actors = { ...createWebwxActors(deps), ...(options.actors?.(deps) ?? {}) };
+    const input: WebwxInput = {
+      deviceId: stored?.credentials.deviceId ?? makeDeviceId(random),
+      loginOrigin: options.loginOrigin ?? DEFAULT_LOGIN_ORIGIN,
+      uos: options.uos ?? stored?.uos ?? false,
+      seed: Math.floor(random() * 0xffffffff) >>> 0,
+      stored,
+      ...(options.maxQrRefreshes !== undefined ? { maxQrRefreshes: options.maxQrRefreshes } : {}),
+      ...(options.maxConsecutiveFailures !== undefined ? { maxConsecutiveFailures: options.maxConsecutiveFailures } : {}),
+      ...(options.maxSendAttempts !== undefined ? { maxSendAttempts: options.maxSendAttempts } : {}),
+      ...(options.dedupeWindow !== undefined ? { dedupeWindow: options.dedupeWindow } : {}),
+      ...(options.delays ? { timing: options.delays } : {}),
+    };
+    const created = createActor(webwxMachine.provide({ actors }), {
+      input,
+      ...(options.inspect ? { inspect: options.inspect } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+    actor = created;
+    created.on('*', (event) => onEmitted(event as WebwxEmitted));
+    created.subscribe({
+      next: () => reportState(),
+      error: (err) => {
+        const crash = new ClientCrash(`the machine failed: ${errorMessage(err)}`);
+        dispatch('error', { code: 'internal', message: crash.message });
+        if (!ended) {
+          ended = { reason: 'tooManyFailures', message: crash.message };
+          for (const wake of [...endWatchers]) wake();
+          rejectDone(crash);
+        }
+      },
+      // Stopped from outside (client.stop() or actor.stop()): the session is kept.
+      complete: () => finish({ reason: 'user', message: 'stopped without logout' }),
+    });
+    created.start();
+    for (const early of earlySends.splice(0)) created.send({ type: 'SEND', ...early });
+  }
+
+  async function start(): Promise<void> {
+    if (starting) return starting;
+    starting = (async () => {
+      if (ended) return;
+      const stored = store ? await store.load() : null;
+      if (ended) return;
+      launch(stored);
+    })();
+    return starting;
+  }
+
+  function nextClientMsgId(): string {
+    lastClientMsgId = makeClientMsgId(now(), random, lastClientMsgId);
+    return lastClientMsgId;
+  }
+
+  function send(to: string, text: string): Promise<{ clientMsgId: string; msgId: string }> {
+    const clientMsgId = nextClientMsgId();
+    if (ended) return Promise.reject(new SendError({ to, clientMsgId, reason: 'loggedOut' }));
+    return new Promise((resolve, reject) => {
+      pendingSends.set(clientMsgId, { resolve, reject });
+      if (actor) actor.send({ type: 'SEND', to, text, clientMsgId });
+      else earlySends.push({ to, text, clientMsgId });
+    });
+  }
+
+  async function logout(): Promise<LogoutInfo> {
+    if (ended) return ended;
+    if (!actor) {
+      // Nothing started (or still loading the store): there is no session to end on the server.
+      earlySends.splice(0);
+      finish({ reason: 'user' });
+      return ended ?? { reason: 'user' };
+    }
+    actor.send({ type: 'LOGOUT' });
+    return done;
+  }
+
+  async function stop(): Promise<LogoutInfo> {
+    if (ended) return ended;
+    if (actor) actor.stop();
+    finish({ reason: 'user', message: 'stopped without logout' });
+    await (saving ?? Promise.resolve());
+    return done;
+  }
+
+  function messages(): AsyncIterableIterator<Message> {
+    const queue: Message[] = [];
+    let wake: (() => void) | null = null;
+    let closed = ended !== null;
+    const onMessage = ({ message }: WebwxClientEvents['message']): void => {
+      queue.push(message);
+      wake?.();
+    };
+    const onEnd = (): void => {
+      closed = true;
+      wake?.();
+    };
+    const unsubscribe = on('message', onMessage);
+    endWatchers.add(onEnd);
+    const close = (): void => {
+      closed = true;
+      unsubscribe();
+      endWatchers.delete(onEnd);
+      wake?.();
+    };
+    const iterator: AsyncIterableIterator<Message> = {
+      [Symbol.asyncIterator]: () => iterator,
+      next: async () => {
+        while (queue.length === 0 && !closed) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+          wake = null;
+        }
+        const message = queue.shift();
+        if (message !== undefined) return { value: message, done: false };
+        close();
+        return { value: undefined, done: true };
+      },
+      return: async () => {
+        queue.length = 0;
+        close();
+        return { value: undefined, done: true };
+      },
+    };
+    return iterator;
+  }
+
+  function on<E extends WebwxClientEventName>(event: E, fn: (payload: WebwxClientEvents[E]) => void): () => void {
+    let set = listeners.get(event);
+    if (!set) {
+      set = new Set();
+      listeners.set(event, set);
+    }
+    const entry = fn as (payload: never) => void;
+    set.add(entry);
+    return () => {
+      listeners.get(event)?.delete(entry);
+    };
+  }
+
+  return {
+    get actor(): WebwxActor {
+      if (!actor) throw new Error('createWebwxClient: the actor exists once start() was called and the session store loaded');
+      return actor;
+    },
+    start,
+    send,
+    logout,
+    stop,
+    messages,
+    on,
+    session: buildSession,
+    state: () => reportedState,
+    done,
+  };
+}
