@@ -32,6 +32,8 @@ export interface Simulator {
   readonly control: SimulatorControl;
   /** The plain-logic world behind the endpoints (for tests that look deeper than the control API). */
   readonly world: World;
+  /** Counters for tests and benchmarks: long polls parked right now, requests in flight. */
+  stats(): { readonly parked: number; readonly inFlight: number };
   /** Answers every parked long poll, stops the automatic phone, closes the server. */
   close(): Promise<void>;
 }
@@ -65,7 +67,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const auto = new AutoPhone(world, options.auto ?? false, options.autoDelay ?? DEFAULTS.autoDelay);
   const control = createControl(world, faults, log, auto, seed);
   const parker = new Parker(world);
-  const closing = new AbortController();
+  /** One controller per WeChat request in flight, aborted when its client leaves or on close(). */
+  const active = new Set<AbortController>();
 
   const server = createServer((req, res) => {
     handle(req, res).catch(() => {
@@ -109,11 +112,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
 
     const gone = new AbortController();
-    res.once('close', () => gone.abort());
-    const signal = AbortSignal.any([gone.signal, closing.signal]);
+    active.add(gone);
+    res.once('close', () => {
+      active.delete(gone);
+      gone.abort();
+    });
     const uin = uinOfRequest(url, cookies, json);
     const decision = faults.decide(endpoint, uin);
-    if (decision.delayMs > 0) await sleep(decision.delayMs, signal);
+    if (decision.delayMs > 0) await sleep(decision.delayMs, gone.signal);
     if (gone.signal.aborted) return;
     if (decision.logout !== null && uin !== null) {
       try {
@@ -149,8 +155,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const close = (): Promise<void> => {
     closed ??= (async () => {
       auto.stop();
-      closing.abort();
+      // Parked long polls get their timeout answers; anything else still waiting (a fault's delay) is dropped.
       parker.closeAll();
+      for (const controller of [...active]) controller.abort();
       const done = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       // Give the flushed long polls a moment to reach their clients, then cut whatever is left.
@@ -161,5 +168,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return closed;
   };
 
-  return { origin, port: address.port, control, world, close };
+  const stats = (): { parked: number; inFlight: number } => ({ parked: parker.size, inFlight: active.size });
+  return { origin, port: address.port, control, world, stats, close };
 }
