@@ -7,8 +7,10 @@
  *
  * Polls only read. A state that invokes something (`scanned` looking up the binding, `binding`)
  * is written first, so every instance's poll sees it, and again when the invocation settles. If
- * the process dies in between, the next event for the scene restores the invocation and reruns
- * it (the lookup is a read, binding the same pair twice answers the same user).
+ * the process dies in between, the next event for the scene (the platform redelivers a callback
+ * that got no answer; the browser resends a binding) restores the invocation and finishes it
+ * before taking the event — safe to repeat: the lookup is a read, and binding the same pair
+ * twice answers the same user.
  */
 import { randomBytes } from 'node:crypto';
 import { createActor, waitFor, type SnapshotFrom } from 'xstate';
@@ -177,38 +179,66 @@ export function createSceneLoginService(options: SceneLoginServiceOptions): Scen
     }
   }
 
+  type Attempt = SceneResult<{ result: SceneOutcome }> | 'conflict';
+
   /** Applies one event to the stored scene; see the header for the protocol. */
   async function apply(sceneId: string, event: SceneLoginEvent): Promise<SceneResult<{ result: SceneOutcome }>> {
     try {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        const stored = await store.readScene(sceneId);
-        const record = stored === null ? null : decode(stored.data);
-        if (stored === null || record === null) return { ok: true, result: { outcome: 'unknown' } };
-        // The input is required by the types but unused: a restored actor keeps the snapshot's context.
-        const actor = createActor(machine, { snapshot: record.snapshot as SceneSnapshot, input: { sceneId, expireSeconds, now: 0 } });
-        try {
-          actor.start();
-          const before = JSON.stringify(actor.getPersistedSnapshot());
-          actor.send(event);
-          const moved = actor.getSnapshot();
-          const persisted = actor.getPersistedSnapshot();
-          if (JSON.stringify(persisted) === before) return { ok: true, result: { outcome: 'unchanged', view: viewOf(persisted)! } };
-          if (!(await store.replaceScene(sceneId, stored.version, encode(persisted), deleteAtOf(moved)))) continue;
-          if (!moved.hasTag('busy')) return { ok: true, result: { outcome: 'changed', view: viewOf(persisted)! } };
-          const settled = await settle(actor).catch(() => null);
-          if (settled === null) return { ok: true, result: { outcome: 'changed', view: viewOf(persisted)! } };
-          const final = actor.getPersistedSnapshot();
-          // A conflict here means another instance settled the same invocation first: theirs stands.
-          const wrote = await store.replaceScene(sceneId, stored.version + 1, encode(final), deleteAtOf(settled));
-          const view = wrote ? viewOf(final) : await readView(sceneId);
-          return { ok: true, result: view === null ? { outcome: 'unknown' } : { outcome: 'changed', view } };
-        } finally {
-          actor.stop();
-        }
+        const result = await applyOnce(sceneId, event);
+        if (result !== 'conflict') return result;
       }
       return { ok: false, error: { code: 'store', endpoint: 'store', message: 'scene store: too many concurrent changes' } };
     } catch (err) {
       return storeFailure(err);
+    }
+  }
+
+  /** One try: 'conflict' when another instance changed the scene under us (then reload and retry). */
+  async function applyOnce(sceneId: string, event: SceneLoginEvent): Promise<Attempt> {
+    const stored = await store.readScene(sceneId);
+    const record = stored === null ? null : decode(stored.data);
+    if (stored === null || record === null) return { ok: true, result: { outcome: 'unknown' } };
+    // The input is required by the types but unused: a restored actor keeps the snapshot's context.
+    const actor = createActor(machine, { snapshot: record.snapshot as SceneSnapshot, input: { sceneId, expireSeconds, now: 0 } });
+    let version = stored.version;
+    let changed = false;
+    const save = async (snapshot: SceneSnapshot): Promise<boolean> => {
+      const saved = await store.replaceScene(sceneId, version, encode(actor.getPersistedSnapshot()), deleteAtOf(snapshot));
+      if (saved) {
+        version += 1;
+        changed = true;
+      }
+      return saved;
+    };
+    const outcome = (): Attempt => ({
+      ok: true,
+      result: { outcome: changed ? 'changed' : 'unchanged', view: viewOf(actor.getPersistedSnapshot())! },
+    });
+    try {
+      actor.start();
+      // An invocation left running by an instance that died (or is still at it): finish it first.
+      if (actor.getSnapshot().hasTag('busy')) {
+        const recovered = await settle(actor).catch(() => null);
+        if (recovered === null) return outcome();
+        if (!(await save(recovered))) return 'conflict';
+      }
+      // A finished scene takes no events (and XState warns about sending to a done actor).
+      if (actor.getSnapshot().status === 'done') return outcome();
+      const before = JSON.stringify(actor.getPersistedSnapshot());
+      actor.send(event);
+      if (JSON.stringify(actor.getPersistedSnapshot()) === before) return outcome();
+      const moved = actor.getSnapshot();
+      if (!(await save(moved))) return 'conflict';
+      if (!moved.hasTag('busy')) return outcome();
+      const settled = await settle(actor).catch(() => null);
+      if (settled === null) return outcome();
+      if (await save(settled)) return outcome();
+      // Another instance settled the same invocation first: theirs stands.
+      const view = await readView(sceneId);
+      return { ok: true, result: view === null ? { outcome: 'unknown' } : { outcome: 'changed', view } };
+    } finally {
+      actor.stop();
     }
   }
 
