@@ -79,9 +79,11 @@ const ALL: readonly WebwxActorName[] = [
 
 export const TEST_DEVICE_ID = 'e123456789012345';
 
-export function startMachine(input: Partial<WebwxInput> = {}, script: Script = {}) {
-  const clock = new TestClock();
-  // Copies, so one script object can serve several tests.
+/**
+ * Actors that answer from a script (copied, so one script object can serve several tests) and
+ * record every call with its input and abort signal.
+ */
+export function scriptedActors(script: Script = {}) {
   const queues = Object.fromEntries(Object.entries(script).map(([name, steps]) => [name, [...(steps as unknown[])]])) as Script;
   const calls: Call[] = [];
   const scriptOf = <N extends WebwxActorName>(name: N): Step<N>[] => {
@@ -109,6 +111,19 @@ export function startMachine(input: Partial<WebwxInput> = {}, script: Script = {
   const actors = Object.fromEntries(ALL.map((name) => [name, actorFor(name)])) as unknown as Parameters<
     typeof webwxMachine.provide
   >[0]['actors'];
+  return {
+    actors,
+    calls,
+    /** Adds steps to a service's script. */
+    script<N extends WebwxActorName>(name: N, ...steps: Step<N>[]): void {
+      scriptOf(name).push(...steps);
+    },
+  };
+}
+
+export function startMachine(input: Partial<WebwxInput> = {}, script: Script = {}) {
+  const clock = new TestClock();
+  const { actors, calls, script: addSteps } = scriptedActors(script);
   const machine = webwxMachine.provide({ actors });
   const emitted: WebwxEmitted[] = [];
   const states: string[] = [];
@@ -134,10 +149,7 @@ export function startMachine(input: Partial<WebwxInput> = {}, script: Script = {
     emitted,
     states,
     crashes,
-    /** Adds steps to a service's script. */
-    script<N extends WebwxActorName>(name: N, ...steps: Step<N>[]): void {
-      scriptOf(name).push(...steps);
-    },
+    script: addSteps,
     callsOf(name: WebwxActorName): Call[] {
       return calls.filter((c) => c.name === name);
     },
@@ -168,6 +180,7 @@ export function startMachine(input: Partial<WebwxInput> = {}, script: Script = {
     /** Fires timers until `done` holds (or fails the test after `maxSteps`). */
     async until(done: () => boolean, maxSteps = 100): Promise<void> {
       await settle();
+      if (crashes.length > 0) throw crashes[0];
       for (let i = 0; i < maxSteps && !done(); i++) {
         if ((await harness.fire()) === undefined && !done()) {
           throw new Error(`stuck in ${JSON.stringify(actor.getSnapshot().value)} with no timer pending`);
