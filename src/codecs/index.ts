@@ -7,3 +7,4 @@ export * from './session.js';
 export * from './sync.js';
 export * from './send.js';
 export * from './content.js';
+export * from './guard.js';

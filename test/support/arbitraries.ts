@@ -161,6 +161,9 @@ export const arbPushLoginAnswer: fc.Arbitrary<PushLoginAnswer> = fc.oneof(
 // ---------------------------------------------------------------------------------------------
 // JSON answers
 
+/** Any JSON data as it comes out of JSON.parse (fc.jsonValue can hold -0, which JSON writes as 0). */
+export const arbJsonData: fc.Arbitrary<unknown> = fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown);
+
 export const arbBaseResponseOk: fc.Arbitrary<BaseResponse> = fc.constantFrom<BaseResponse>({ Ret: int(0), ErrMsg: '' }, { Ret: int(0) });
 export const arbFailedBaseResponse: fc.Arbitrary<BaseResponse> = fc
   .record(
@@ -171,7 +174,7 @@ export const arbFailedBaseResponse: fc.Arbitrary<BaseResponse> = fc
 
 /** A refused answer: BaseResponse with Ret ≠ 0, the rest often zeroed or absent. */
 export const arbFailedAnswer: fc.Arbitrary<{ BaseResponse: BaseResponse } & Record<string, unknown>> = fc
-  .tuple(arbFailedBaseResponse, fc.dictionary(fc.constantFrom('Count', 'ContactList', 'MemberList', 'AddMsgList', 'SyncKey', 'MsgID'), fc.jsonValue(), { maxKeys: 3 }))
+  .tuple(arbFailedBaseResponse, fc.dictionary(fc.constantFrom('Count', 'ContactList', 'MemberList', 'AddMsgList', 'SyncKey', 'MsgID'), arbJsonData, { maxKeys: 3 }))
   .map(([BaseResponse, rest]) => ({ ...rest, BaseResponse }));
 
 export const arbSyncKey: fc.Arbitrary<SyncKey> = fc
@@ -270,7 +273,7 @@ export const arbInitBody: fc.Arbitrary<InitBody> = fc
       ClientVersion: arbSafeInt,
       GrayScale: arbSmallInt(0, 10),
       MPSubscribeMsgCount: arbSmallInt(0, 10),
-      MPSubscribeMsgList: fc.array(fc.jsonValue(), { maxLength: 3 }),
+      MPSubscribeMsgList: fc.array(arbJsonData, { maxLength: 3 }),
       ClickReportInterval: arbSafeInt,
     },
     { requiredKeys: ['BaseResponse', 'User', 'SyncKey', 'ContactList'] },
@@ -341,7 +344,7 @@ export const arbSyncBody: fc.Arbitrary<SyncBody> = fc
       DelContactCount: arbSmallInt(0, 100),
       DelContactList: fc.array(fc.record({ UserName: arbAnyUserName, ContactFlag: arbSafeInt }, { requiredKeys: ['UserName'] }), { maxLength: 3 }),
       ModChatRoomMemberCount: arbSmallInt(0, 100),
-      ModChatRoomMemberList: fc.array(fc.jsonValue(), { maxLength: 3 }),
+      ModChatRoomMemberList: fc.array(arbJsonData, { maxLength: 3 }),
       SyncCheckKey: arbSyncKey,
       ContinueFlag: arbSmallInt(0, 2),
       SKey: fc.oneof(fc.constant(''), arbSkey),
