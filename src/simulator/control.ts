@@ -22,7 +22,7 @@ import {
   type SimEndpoint,
   type UuidInfo,
 } from './types.js';
-import { jsonReply, type Reply } from './wire.js';
+import type { Reply } from './wire.js';
 import type { World } from './world.js';
 
 export interface RequestFilter {
@@ -244,7 +244,8 @@ const STATUS: Record<SimError['code'], number> = { notFound: 404, badRequest: 40
 /** Answers one `/__sim/<name>` request. */
 export function handleControl(control: SimulatorControl, method: string, name: string, rawBody: string, query: URLSearchParams): Reply {
   const route = routes(control)[`${method} ${name}`];
-  const fail = (err: SimError): Reply => ({ ...jsonReply({ error: err.toJSON() }), status: STATUS[err.code] });
+  const answer = (status: number, value: unknown): Reply => ({ status, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: JSON.stringify(value) });
+  const fail = (err: SimError): Reply => answer(STATUS[err.code], { error: err.toJSON() });
   if (!route) return fail(new SimError('notFound', `no control call ${method} /__sim/${name}`));
   let body: Body = {};
   if (rawBody.trim() !== '') {
@@ -257,7 +258,7 @@ export function handleControl(control: SimulatorControl, method: string, name: s
     }
   }
   try {
-    return { ...jsonReply(route(body, query)), headers: { 'Content-Type': 'application/json; charset=utf-8' } };
+    return answer(200, route(body, query));
   } catch (err) {
     if (err instanceof SimError) return fail(err);
     throw err;

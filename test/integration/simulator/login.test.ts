@@ -1,7 +1,7 @@
 /** The login side over real HTTP: jslogin, the QR image, the held login poll, newloginpage, push login. */
 import QRCode from 'qrcode';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeJsLogin, decodeLoginPoll, decodeNewLoginPage, decodePushLogin } from '../../../src/codecs/login.js';
+import { decodeJsLogin, decodeLoginPoll, decodeNewLoginPage, decodePushLogin, type Credentials } from '../../../src/codecs/login.js';
 import { decodeSyncCheck } from '../../../src/codecs/sync.js';
 import { qrText, startSimulator, WEB_FORBIDDEN_MESSAGE, type Simulator } from '../../../src/simulator/index.js';
 import { APPID, CGI, login, SimClient, syncCheckPath } from './sim-client.js';
@@ -241,8 +241,9 @@ describe('webwxpushloginurl', () => {
     expect(confirmed.code).toBe(200);
     const again = decodeNewLoginPage((await first.client.get(confirmed.code === 200 ? confirmed.redirectUri : '')).text);
     expect(again.ret).toBe(0);
-    expect(again.ret === 0 && again.wxuin).toBe(first.creds.wxuin);
-    expect(again.ret === 0 && again.wxsid).not.toBe(first.creds.wxsid);
+    const renewed = again as Credentials;
+    expect(renewed.wxuin).toBe(first.creds.wxuin);
+    expect(renewed.wxsid).not.toBe(first.creds.wxsid);
     // The old session was logged in elsewhere: its synccheck answers 1101. (Its cookies were replaced, so send the old ones.)
     const old = new SimClient(s.origin);
     old.cookies.set('wxuin', first.creds.wxuin);

@@ -1,0 +1,109 @@
+/** The control API over HTTP (CONTRACT.md "The simulator's control API") and its error answers. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSimulator, type Simulator } from '../../../src/simulator/index.js';
+import { APPID, baseRequest, CGI, login, pt, SimClient } from './sim-client.js';
+
+let sim: Simulator | null = null;
+afterEach(async () => {
+  await sim?.close();
+  sim = null;
+});
+
+async function start(): Promise<Simulator> {
+  sim = await startSimulator({ hold: 200, contacts: 30 });
+  return sim;
+}
+
+async function call(s: Simulator, method: string, name: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(`${s.origin}/__sim/${name}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+  return { status: res.status, json: await res.json() };
+}
+
+describe('/__sim/ control API', () => {
+  it('scan and confirm default to the newest pending QR and create a fresh account', async () => {
+    const s = await start();
+    const c = new SimClient(s.origin);
+    await c.get(`/jslogin?appid=${APPID}&fun=new`);
+    await c.get(`/jslogin?appid=${APPID}&fun=new`);
+    const newest = s.control.pendingUuids()[1]!.uuid;
+    const scanned = await call(s, 'POST', 'scan', {});
+    expect(scanned.status).toBe(200);
+    expect(scanned.json).toEqual(expect.objectContaining({ uuid: newest, state: 'scanned', uin: expect.stringMatching(/^\d+$/) }));
+    const confirmed = await call(s, 'POST', 'confirm');
+    expect(confirmed.json).toEqual(expect.objectContaining({ uuid: newest, state: 'confirmed' }));
+    expect((await call(s, 'GET', 'accounts')).json).toHaveLength(1);
+  });
+
+  it('answers errors as JSON with 404, 400 and 409', async () => {
+    const s = await start();
+    expect(await call(s, 'POST', 'scan', { uuid: 'nope==' })).toEqual({ status: 404, json: { error: { code: 'notFound', message: 'no such uuid: nope==' } } });
+    expect((await call(s, 'POST', 'scan', {})).status).toBe(404);
+    expect((await call(s, 'POST', 'message', { from: 'x', text: 'y' })).status).toBe(404);
+    expect((await call(s, 'POST', 'nosuchcall', {})).status).toBe(404);
+    const bad = await fetch(`${s.origin}/__sim/scan`, { method: 'POST', body: '{oops' });
+    expect(bad.status).toBe(400);
+    const l = await login(s);
+    expect((await call(s, 'POST', 'message', { text: 'no from' })).status).toBe(400);
+    expect((await call(s, 'POST', 'message', { from: 'nobody-known', text: 'y' })).status).toBe(404);
+    expect((await call(s, 'POST', 'logout', { retcode: 1234 })).status).toBe(400);
+    expect((await call(s, 'POST', 'logout', { uin: l.creds.wxuin, retcode: 1101 })).status).toBe(200);
+    expect((await call(s, 'POST', 'message', { from: s.control.contacts()[1]!.UserName, text: 'late' })).status).toBe(409);
+    const c = new SimClient(s.origin);
+    await c.get(`/jslogin?appid=${APPID}&fun=new`);
+    const uuid = s.control.pendingUuids()[0]!.uuid;
+    s.control.scan({ uuid });
+    expect((await call(s, 'POST', 'scan', { uuid })).status).toBe(409);
+  });
+
+  it('message takes a contact or group by NickName as well as UserName, and a type', async () => {
+    const s = await start();
+    await login(s);
+    const person = s.control.contacts().find((c) => c.UserName.startsWith('@') && !c.UserName.startsWith('@@') && !c.NickName.includes('<'))!;
+    const byNick = await call(s, 'POST', 'message', { from: person.NickName, text: 'hi' });
+    expect(byNick.json).toEqual(expect.objectContaining({ from: person.UserName, msgId: expect.stringMatching(/^\d{19}$/) }));
+    const group = s.control.contacts().find((c) => c.UserName.startsWith('@@'))!;
+    const member = s.control.members(group.UserName)[0]!;
+    const inGroup = await call(s, 'POST', 'message', { group: group.UserName, from: member.UserName, text: 'yo', type: 49 });
+    expect(inGroup.json).toEqual(expect.objectContaining({ from: group.UserName }));
+    expect((await call(s, 'POST', 'message', { from: 'filehelper', text: '文件' })).json).toEqual(expect.objectContaining({ from: 'filehelper' }));
+  });
+
+  it('sent lists webwxsendmsg per account; requests logs method, path, query, headers and body unredacted', async () => {
+    const s = await start();
+    const l = await login(s);
+    s.control.clearRequests();
+    const userName = s.control.credentials().userName;
+    await l.client.postJson(`${CGI}/webwxsendmsg?lang=zh_CN&pass_ticket=${pt(l)}`, {
+      BaseRequest: baseRequest(l),
+      Scene: 0,
+      Msg: { Type: 1, Content: 'logged', FromUserName: userName, ToUserName: 'filehelper', LocalID: '9', ClientMsgId: '9' },
+    });
+    const sent = (await call(s, 'GET', `sent?uin=${l.creds.wxuin}`)).json as { content: string }[];
+    expect(sent.map((x) => x.content)).toEqual(['logged']);
+    const log = (await call(s, 'GET', 'requests')).json as { method: string; path: string; endpoint: string; query: Record<string, string>; headers: Record<string, string>; body: { BaseRequest: { Skey: string } } }[];
+    expect(log).toHaveLength(1);
+    expect(log[0]).toEqual(
+      expect.objectContaining({ method: 'POST', path: '/cgi-bin/mmwebwx-bin/webwxsendmsg', endpoint: 'webwxsendmsg', query: { lang: 'zh_CN', pass_ticket: l.creds.passTicket } }),
+    );
+    expect(log[0]!.body.BaseRequest.Skey).toBe(l.creds.skey);
+    expect(log[0]!.headers['cookie']).toContain(`wxsid=${l.creds.wxsid}`);
+    expect(((await call(s, 'GET', 'requests?endpoint=jslogin')).json as unknown[]).length).toBe(0);
+    expect((await call(s, 'DELETE', 'requests')).status).toBe(200);
+    expect((await call(s, 'GET', 'requests')).json).toEqual([]);
+  });
+
+  it('sessions, uuids, accounts, auto and health', async () => {
+    const s = await start();
+    const created = (await call(s, 'POST', 'accounts', { nickName: '测试', webForbidden: false })).json as { uin: string };
+    const l = await login(s, { uin: created.uin });
+    const sessions = (await call(s, 'GET', 'sessions')).json as { uin: string; nickName: string; alive: boolean }[];
+    expect(sessions).toEqual([expect.objectContaining({ uin: l.creds.wxuin, nickName: '测试', alive: true })]);
+    expect((await call(s, 'GET', 'uuids')).json).toEqual([]);
+    expect((await call(s, 'GET', `uuid?uuid=${encodeURIComponent(l.uuid)}`)).json).toEqual(expect.objectContaining({ state: 'consumed' }));
+    expect((await call(s, 'POST', 'auto', { auto: true, autoDelay: 5 })).json).toEqual({ auto: true, autoDelay: 5 });
+    expect((await call(s, 'GET', 'health')).json).toEqual({ ok: true });
+    const contacts = (await call(s, 'GET', 'contacts')).json as { UserName: string }[];
+    expect(contacts).toHaveLength(30);
+  });
+});
