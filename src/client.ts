@@ -137,7 +137,10 @@ export function createWebwxClient(options: WebwxClientOptions = {}): WebwxClient
   const random = options.random ?? Math.random;
   const store = options.session ?? null;
   const listeners = new Map<WebwxClientEventName, Set<(payload: never) => void>>();
-  const pendingSends = new Map<string, { resolve: (v: { clientMsgId: string; msgId: string }) => void; reject: (e: SendError) => void }>();
+  const pendingSends = new Map<
+    string,
+    { to: string; resolve: (v: { clientMsgId: string; msgId: string }) => void; reject: (e: SendError) => void }
+  >();
   const endWatchers = new Set<() => void>();
   const earlySends: { to: string; text: string; clientMsgId: string }[] = [];
 
@@ -238,7 +241,7 @@ export function createWebwxClient(options: WebwxClientOptions = {}): WebwxClient
     if (ended) return;
     ended = info;
     for (const [clientMsgId, pending] of pendingSends) {
-      pending.reject(new SendError({ to: '', clientMsgId, reason: 'loggedOut' }));
+      pending.reject(new SendError({ to: pending.to, clientMsgId, reason: 'loggedOut' }));
     }
     pendingSends.clear();
     for (const wake of [...endWatchers]) wake();
@@ -382,7 +385,7 @@ export function createWebwxClient(options: WebwxClientOptions = {}): WebwxClient
     const clientMsgId = nextClientMsgId();
     if (ended) return Promise.reject(new SendError({ to, clientMsgId, reason: 'loggedOut' }));
     return new Promise((resolve, reject) => {
-      pendingSends.set(clientMsgId, { resolve, reject });
+      pendingSends.set(clientMsgId, { to, resolve, reject });
       if (actor) actor.send({ type: 'SEND', to, text, clientMsgId });
       else earlySends.push({ to, text, clientMsgId });
     });
