@@ -118,6 +118,15 @@ const isEmptyKey = (key: SyncKey | null | undefined): boolean => !key || key.Cou
 const sameKey = (a: SyncKey | null, b: SyncKey | null): boolean =>
   a === b || (a !== null && b !== null && formatSyncKey(a) === formatSyncKey(b));
 
+/** `scheme://host[:port]` of a URL; a malformed one is kept as given (an action must not throw). */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}
+
 const hasOwn = (record: object, key: string): boolean => Object.prototype.hasOwnProperty.call(record, key);
 
 export function summarizeContact(contact: Contact, previous?: ContactSummary): ContactSummary {
@@ -363,7 +372,7 @@ export const webwxMachine = setup({
     countQrRefresh: assign(({ context }) => ({ qrRefreshes: context.qrRefreshes + 1 })),
     emitQr: emit(({ context }) => {
       const uuid = context.uuid ?? '';
-      const origin = new URL(context.settings.loginOrigin).origin;
+      const origin = originOf(context.settings.loginOrigin);
       return { type: 'qr' as const, uuid, qrUrl: `${QR_TEXT_ORIGIN}/l/${uuid}`, imageUrl: `${origin}/qrcode/${uuid}` };
     }),
     emitScanned: emit((_, answer: LoginPollAnswer) => ({
