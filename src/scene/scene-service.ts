@@ -13,7 +13,7 @@
  * twice answers the same user.
  */
 import { randomBytes } from 'node:crypto';
-import { createActor, waitFor, type SnapshotFrom } from 'xstate';
+import { createActor, transition, waitFor, type SnapshotFrom } from 'xstate';
 import { SCENE_STR_PATTERN, type FollowKind } from '../codecs/scene.js';
 import { provideSceneLoginActors, type ProvidedSceneLoginMachine } from '../machines/scene-login.actors.js';
 import { statusOfValue } from '../machines/scene-login.machine.js';
@@ -179,14 +179,19 @@ export function createSceneLoginService(options: SceneLoginServiceOptions): Scen
     }
   }
 
-  type Attempt = SceneResult<{ result: SceneOutcome }> | 'conflict';
+  /** 'conflict': another instance changed the scene first; 'recovered': we finished a stranded invocation. */
+  type Attempt = SceneResult<{ result: SceneOutcome }> | 'conflict' | 'recovered';
 
   /** Applies one event to the stored scene; see the header for the protocol. */
   async function apply(sceneId: string, event: SceneLoginEvent): Promise<SceneResult<{ result: SceneOutcome }>> {
     try {
+      let recovered = false;
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const result = await applyOnce(sceneId, event);
-        if (result !== 'conflict') return result;
+        if (result === 'recovered') recovered = true;
+        else if (result !== 'conflict') {
+          return recovered && result.ok && result.result.outcome === 'unchanged' ? { ok: true, result: { ...result.result, outcome: 'changed' } } : result;
+        }
       }
       return { ok: false, error: { code: 'store', endpoint: 'store', message: 'scene store: too many concurrent changes' } };
     } catch (err) {
@@ -194,53 +199,61 @@ export function createSceneLoginService(options: SceneLoginServiceOptions): Scen
     }
   }
 
-  /** One try: 'conflict' when another instance changed the scene under us (then reload and retry). */
+  /** One try at applying the event to the stored scene. */
   async function applyOnce(sceneId: string, event: SceneLoginEvent): Promise<Attempt> {
     const stored = await store.readScene(sceneId);
     const record = stored === null ? null : decode(stored.data);
     if (stored === null || record === null) return { ok: true, result: { outcome: 'unknown' } };
+    const current = restore(sceneId, record.snapshot);
+    if (current.getSnapshot().hasTag('busy')) {
+      // An invocation left running by an instance that died (or is still at it): finish it first.
+      const recovered = await runInvocation(sceneId, stored.version, record.snapshot);
+      if (recovered === 'timeout') return viewResult('unchanged', record.snapshot);
+      // Either way, reload: the event applies to the finished state.
+      return recovered === 'conflict' ? 'conflict' : 'recovered';
+    }
+    const before = current.getSnapshot();
+    // A finished scene takes no events (and XState warns about sending to a done actor).
+    if (before.status === 'done') return viewResult('unchanged', record.snapshot);
+    // The next state is computed without running anything: an invocation it starts must only run
+    // once this instance has won the write, or a losing instance would bind a phone number too.
+    const [next] = transition(machine, before, event);
+    const persisted = machine.getPersistedSnapshot(next);
+    if (JSON.stringify(persisted) === JSON.stringify(machine.getPersistedSnapshot(before))) return viewResult('unchanged', record.snapshot);
+    if (!(await store.replaceScene(sceneId, stored.version, encode(persisted), deleteAtOf(next)))) return 'conflict';
+    if (!next.hasTag('busy')) return viewResult('changed', persisted);
+    const settled = await runInvocation(sceneId, stored.version + 1, persisted);
+    if (settled === 'timeout') return viewResult('changed', persisted);
+    if (settled !== 'conflict') return viewResult('changed', settled.snapshot);
+    // Another instance finished the same invocation first: theirs stands.
+    const view = await readView(sceneId);
+    return { ok: true, result: view === null ? { outcome: 'unknown' } : { outcome: 'changed', view } };
+  }
+
+  function restore(sceneId: string, snapshot: unknown) {
     // The input is required by the types but unused: a restored actor keeps the snapshot's context.
-    const actor = createActor(machine, { snapshot: record.snapshot as SceneSnapshot, input: { sceneId, expireSeconds, now: 0 } });
-    let version = stored.version;
-    let changed = false;
-    const save = async (snapshot: SceneSnapshot): Promise<boolean> => {
-      const saved = await store.replaceScene(sceneId, version, encode(actor.getPersistedSnapshot()), deleteAtOf(snapshot));
-      if (saved) {
-        version += 1;
-        changed = true;
-      }
-      return saved;
-    };
-    const outcome = (): Attempt => ({
-      ok: true,
-      result: { outcome: changed ? 'changed' : 'unchanged', view: viewOf(actor.getPersistedSnapshot())! },
-    });
+    return createActor(machine, { snapshot: snapshot as SceneSnapshot, input: { sceneId, expireSeconds, now: 0 } });
+  }
+
+  /**
+   * Starts the invocation of a stored busy snapshot, waits for it to settle and stores the
+   * result at `version`. Answers the stored snapshot, 'conflict' when the version moved on, or
+   * 'timeout' when it did not settle in time (the next event for the scene tries again).
+   */
+  async function runInvocation(sceneId: string, version: number, snapshot: unknown): Promise<{ snapshot: unknown } | 'conflict' | 'timeout'> {
+    const actor = restore(sceneId, snapshot);
     try {
       actor.start();
-      // An invocation left running by an instance that died (or is still at it): finish it first.
-      if (actor.getSnapshot().hasTag('busy')) {
-        const recovered = await settle(actor).catch(() => null);
-        if (recovered === null) return outcome();
-        if (!(await save(recovered))) return 'conflict';
-      }
-      // A finished scene takes no events (and XState warns about sending to a done actor).
-      if (actor.getSnapshot().status === 'done') return outcome();
-      const before = JSON.stringify(actor.getPersistedSnapshot());
-      actor.send(event);
-      if (JSON.stringify(actor.getPersistedSnapshot()) === before) return outcome();
-      const moved = actor.getSnapshot();
-      if (!(await save(moved))) return 'conflict';
-      if (!moved.hasTag('busy')) return outcome();
       const settled = await settle(actor).catch(() => null);
-      if (settled === null) return outcome();
-      if (await save(settled)) return outcome();
-      // Another instance settled the same invocation first: theirs stands.
-      const view = await readView(sceneId);
-      return { ok: true, result: view === null ? { outcome: 'unknown' } : { outcome: 'changed', view } };
+      if (settled === null) return 'timeout';
+      const persisted = actor.getPersistedSnapshot();
+      return (await store.replaceScene(sceneId, version, encode(persisted), deleteAtOf(settled))) ? { snapshot: persisted } : 'conflict';
     } finally {
       actor.stop();
     }
   }
+
+  const viewResult = (outcome: 'changed' | 'unchanged', snapshot: unknown): Attempt => ({ ok: true, result: { outcome, view: viewOf(snapshot)! } });
 
   async function readView(sceneId: string): Promise<SceneStatusView | null> {
     const stored = await store.readScene(sceneId);
