@@ -66,12 +66,16 @@ export interface SimulatorControl {
   credentials(uin?: string): ReturnType<World['credentialsOf']>;
 }
 
-/** Scans and confirms every new QR by itself, after `autoDelay` each; push logins are only confirmed. */
+/**
+ * Scans every new QR `autoDelay` after it was issued, and confirms `autoDelay` after the client
+ * saw the 201 — so a client always gets to show the avatar first, as with a real phone, however
+ * late it polls. A push login is already scanned: it is confirmed after its 201 alike.
+ */
 export class AutoPhone {
   enabled: boolean;
   delay: number;
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly unsubscribe: () => void;
+  private readonly unsubscribe: (() => void)[];
 
   constructor(
     private readonly world: World,
@@ -80,11 +84,14 @@ export class AutoPhone {
   ) {
     this.enabled = enabled;
     this.delay = delay;
-    this.unsubscribe = world.onUuidIssued((info) => {
-      if (!this.enabled) return;
-      if (info.origin === 'qr') this.later(() => (this.world.scan({ uuid: info.uuid }), this.later(() => this.world.confirm({ uuid: info.uuid }))));
-      else this.later(() => this.world.confirm({ uuid: info.uuid }));
-    });
+    this.unsubscribe = [
+      world.onUuidIssued((info) => {
+        if (this.enabled && info.origin === 'qr') this.later(() => void this.world.scan({ uuid: info.uuid }));
+      }),
+      world.onScanSeen((info) => {
+        if (this.enabled) this.later(() => void this.world.confirm({ uuid: info.uuid }));
+      }),
+    ];
   }
 
   private later(step: () => void): void {
@@ -101,7 +108,7 @@ export class AutoPhone {
   }
 
   stop(): void {
-    this.unsubscribe();
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
   }

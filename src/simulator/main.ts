@@ -25,7 +25,7 @@ export const SIMULATOR_USAGE = `Usage: webwx simulator [--port P] [--host H] [--
   --port P            listen on P (default 0: a free port); the origin is printed as the first line
   --host H            listen address (default 127.0.0.1)
   --auto              the phone scans and confirms every new QR by itself, a fresh account each time
-  --auto-delay MS     pause before the scan, and again before the confirm (default ${DEFAULTS.autoDelay})
+  --auto-delay MS     pause before the scan, and again after the 201 before the confirm (default ${DEFAULTS.autoDelay})
   --hold MS           how long login polls and synccheck are held (default ${DEFAULTS.hold})
   --contacts N        size of each account's contact list (default ${DEFAULTS.contacts})
   --seed N            everything generated follows from it (default ${DEFAULTS.seed})

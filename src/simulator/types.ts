@@ -91,7 +91,7 @@ export interface SimulatorOptions {
   readonly hold?: number | undefined;
   /** Scan and confirm every new QR by itself (a fresh account per login). */
   readonly auto?: boolean | undefined;
-  /** Pause before the automatic scan, and again before the confirm, ms (default 300). */
+  /** Pause before the automatic scan, and again (after the client saw the 201) before the confirm, ms (default 300). */
   readonly autoDelay?: number | undefined;
   /** Size of each account's contact list (default 120). */
   readonly contacts?: number | undefined;

@@ -188,6 +188,7 @@ export class World {
   private readonly sessionOrder: Session[] = [];
   private readonly watchers = new Map<string, Set<() => void>>();
   private readonly uuidListeners = new Set<(info: UuidInfo) => void>();
+  private readonly scanSeenListeners = new Set<(info: UuidInfo) => void>();
 
   constructor(options: WorldOptions) {
     this.options = options;
@@ -221,6 +222,12 @@ export class World {
   onUuidIssued(listener: (info: UuidInfo) => void): () => void {
     this.uuidListeners.add(listener);
     return () => this.uuidListeners.delete(listener);
+  }
+
+  /** Called once per uuid when a 201 reached the client: the automatic phone confirms after that. */
+  onScanSeen(listener: (info: UuidInfo) => void): () => void {
+    this.scanSeenListeners.add(listener);
+    return () => this.scanSeenListeners.delete(listener);
   }
 
   static uuidKey = (uuid: string): string => `uuid:${uuid}`;
@@ -359,7 +366,10 @@ export class World {
             kind: 'answer',
             answer: { code: 201, avatar: r.account?.avatar ?? null },
             onWritten: () => {
+              if (r.scanDelivered) return;
               r.scanDelivered = true;
+              const info = this.uuidInfo(r);
+              for (const listener of [...this.scanSeenListeners]) listener(info);
             },
           };
         }
