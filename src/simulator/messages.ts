@@ -10,7 +10,8 @@ const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 const isRegionalIndicator = (cp: number): boolean => cp >= 0x1f1e6 && cp <= 0x1f1ff;
-const isEmoji = (cp: number): boolean => cp >= 0x1f000 || (cp >= 0x2600 && cp <= 0x27bf) || cp === 0x2b50 || cp === 0x2b55;
+/** The blocks the web client draws from its sprite sheet (pictographs, symbols, dingbats, stars). */
+const isEmoji = (cp: number): boolean => (cp >= 0x1f000 && cp <= 0x1faff) || (cp >= 0x2600 && cp <= 0x27bf) || cp === 0x2b50 || cp === 0x2b55;
 const span = (hex: string): string => `<span class="emoji emoji${hex}"></span>`;
 
 /** Emoji become sprite spans; a flag (two regional indicators) is one span with both code points. */
