@@ -250,7 +250,8 @@ export function createWebwxClient(options: WebwxClientOptions = {}): WebwxClient
 
   function onEmitted(event: WebwxEmitted): void {
     try {
-      reportState();
+      // `contacts` closes the loading that leads into syncing: it is told before the new state.
+      if (event.type !== 'contacts') reportState();
       switch (event.type) {
         case 'sessionReady':
           persist();
@@ -294,6 +295,7 @@ export function createWebwxClient(options: WebwxClientOptions = {}): WebwxClient
         default: {
           const { type, ...payload } = event;
           dispatch(type, payload as never);
+          if (type === 'contacts') reportState();
         }
       }
     } catch (err) {

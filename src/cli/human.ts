@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { msgTypeName } from '../codecs/content.js';
 import type { CliEvent } from './ndjson.js';
 
 /** Long session-scoped ids (`@` + 64 hex) are unreadable; show their head. */
@@ -42,7 +43,7 @@ export function formatHuman(event: CliEvent): string | null {
     case 'message': {
       const m = event['message'] as { FromUserName: string; Content: string; CreateTime: number; IsGroup: boolean; SenderUserName?: string; MsgType: number };
       const where = m.IsGroup ? `[${shortName(m.FromUserName)}] ${shortName(m.SenderUserName ?? m.FromUserName)}` : shortName(m.FromUserName);
-      const body = m.MsgType === 1 ? m.Content : `(type ${m.MsgType}) ${m.Content.slice(0, 120)}`;
+      const body = m.MsgType === 1 ? m.Content : `(${msgTypeName(m.MsgType)} message, type ${m.MsgType})`;
       return `${clock(m.CreateTime)} ${where}: ${body}`;
     }
     case 'sent':

@@ -106,7 +106,12 @@ export async function runClient(client: WebwxClient, streams: CliStreams, option
   const stopSignals = handleSignals(client, options.keepSession === true, emit, finish);
   try {
     await client.start();
-    return exitCodeForLogout(await finished);
+    // `done` rejects only on a bug in the machine (ClientCrash): that is exit code 1, not a hang.
+    const crashed = client.done.then(
+      () => new Promise<never>(() => undefined),
+      (err: unknown) => Promise.reject(err),
+    );
+    return exitCodeForLogout(await Promise.race([finished, crashed]));
   } finally {
     stopCommands();
     stopSignals();
@@ -145,8 +150,8 @@ function handleSignals(
     if (interrupted) return;
     interrupted = true;
     if (keepSession) {
-      // Stopping the actor aborts every request without webwxlogout: the stored session stays valid.
-      client.actor.stop();
+      // Stopping aborts every request without webwxlogout: the stored session stays valid.
+      void client.stop().catch(() => undefined);
       emit({ event: 'logout', reason: 'user' });
       finish('user');
       return;

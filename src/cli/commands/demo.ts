@@ -26,7 +26,8 @@ interface DemoScript {
 /** Picks the cast from the simulated account: a friend, and a group with one of its members. */
 function castFor(sim: Simulator): DemoScript[] {
   const contacts = sim.control.contacts();
-  const friend = contacts.find((c) => !c.UserName.startsWith('@@') && (c.VerifyFlag ?? 0) === 0);
+  const isPerson = (name: string): boolean => name.startsWith('@') && !name.startsWith('@@');
+  const friend = contacts.find((c) => isPerson(c.UserName) && (c.VerifyFlag ?? 0) === 0) ?? contacts.find((c) => !c.UserName.startsWith('@@'));
   const group = contacts.find((c) => c.UserName.startsWith('@@'));
   const member = group ? sim.control.members(group.UserName)[0] : undefined;
   const script: DemoScript[] = [];
@@ -45,6 +46,8 @@ async function playScript(sim: Simulator, client: WebwxClient, human: Writable):
     allArrived = resolve;
   });
   const unsubscribe = client.on('message', ({ message }) => {
+    // Only the scripted texts count (the phone's own status notices arrive too).
+    if (message.MsgType !== 1 || message.isSelf) return;
     received.push(message);
     if (received.length >= script.length) allArrived();
   });

@@ -1,5 +1,5 @@
 /**
- * `webwx scene-demo [--port P] [--host H] [--token T] [--redis URL] [--platform URL] [--expire S]`
+ * `webwx scene-demo [--port P] [--host H] [--token T] [--redis URL [--redis-prefix P]] [--platform URL] [--expire S]`
  *
  * Runs the scene-QR login example (seed 004): the example web app, and — unless `--platform`
  * points at the real platform — the official-account platform simulator, wired to the app's
@@ -40,14 +40,17 @@ interface DemoArgs {
   readonly host: string;
   readonly token: string;
   readonly redis: string | undefined;
+  readonly redisPrefix: string | undefined;
   readonly platform: string | undefined;
   readonly expireSeconds: number;
 }
 
-export const SCENE_DEMO_USAGE = `Usage: webwx scene-demo [--port P] [--host H] [--token T] [--redis URL] [--platform URL] [--expire SECONDS]
+export const SCENE_DEMO_USAGE = `Usage: webwx scene-demo [--port P] [--host H] [--token T] [--redis URL [--redis-prefix P]]
+                        [--platform URL] [--expire SECONDS]
   The official-account scene-QR login example. Starts the platform simulator unless --platform is
-  given (then WECHAT_APPID and WECHAT_APPSECRET must be set). --redis shares scenes through Redis
-  so several instances can serve one site.
+  given (then WECHAT_APPID and WECHAT_APPSECRET must be set). --redis shares scenes, the access
+  token and accounts through Redis (keys under --redis-prefix, default webwx:scene-login:) so
+  several instances can serve one site.
 `;
 
 class DemoUsageError extends Error {}
@@ -62,6 +65,7 @@ function parseDemoArgs(argv: readonly string[]): DemoArgs {
         host: { type: 'string' },
         token: { type: 'string' },
         redis: { type: 'string' },
+        'redis-prefix': { type: 'string' },
         platform: { type: 'string' },
         expire: { type: 'string' },
       },
@@ -79,6 +83,10 @@ function parseDemoArgs(argv: readonly string[]): DemoArgs {
   }
   // The platform accepts 3 to 32 letters and digits as the callback token.
   if (values.token !== undefined && !/^[0-9A-Za-z]{3,32}$/.test(values.token)) throw new DemoUsageError('--token takes 3 to 32 letters or digits');
+  const prefix = values['redis-prefix'];
+  if (prefix !== undefined && (values.redis === undefined || !/^[0-9A-Za-z:_.-]{1,64}$/.test(prefix))) {
+    throw new DemoUsageError('--redis-prefix takes up to 64 letters, digits or :_.- and needs --redis');
+  }
   for (const [flag, url, schemes] of [
     ['--redis', values.redis, ['redis:', 'rediss:']],
     ['--platform', values.platform, ['http:', 'https:']],
@@ -97,6 +105,7 @@ function parseDemoArgs(argv: readonly string[]): DemoArgs {
     host: values.host ?? '127.0.0.1',
     token: values.token ?? randomBytes(16).toString('hex'),
     redis: values.redis,
+    redisPrefix: values['redis-prefix'],
     platform: values.platform,
     expireSeconds,
   };
@@ -167,6 +176,7 @@ export async function runSceneDemo(argv: string[], io: SceneDemoIo = {}): Promis
         ...(simulator === null ? {} : { showQrBaseUrl: simulator.origin }),
       },
       ...(args.redis === undefined ? {} : { redisUrl: args.redis }),
+      ...(args.redisPrefix === undefined ? {} : { redisPrefix: args.redisPrefix }),
       expireSeconds: args.expireSeconds,
     });
     if (args.redis !== undefined) {
