@@ -12,7 +12,8 @@ export type OutcomeFault =
   | { readonly kind: 'status'; readonly status: number }
   | { readonly kind: 'ret'; readonly ret: number }
   | { readonly kind: 'truncate' }
-  | { readonly kind: 'invalidJson' };
+  | { readonly kind: 'invalidJson' }
+  | { readonly kind: 'emptyKey' };
 
 export interface FaultDecision {
   /** Total delay before handling, ms. */
@@ -81,6 +82,7 @@ export class FaultInjector {
         case 'destroy':
         case 'truncate':
         case 'invalidJson':
+        case 'emptyKey':
           outcome = { kind: rule.kind };
           break;
         case 'status':
@@ -95,7 +97,7 @@ export class FaultInjector {
   }
 }
 
-const KINDS = new Set(['delay', 'destroy', 'status', 'ret', 'truncate', 'invalidJson', 'logout']);
+const KINDS = new Set(['delay', 'destroy', 'status', 'ret', 'truncate', 'invalidJson', 'logout', 'emptyKey']);
 
 /** Validates a plan that arrived as JSON; returns an error message or null. */
 export function checkFaultPlan(value: unknown, endpoints: readonly string[]): string | null {

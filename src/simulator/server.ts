@@ -22,6 +22,7 @@ import {
   sleep,
   statusPage,
   writeReply,
+  type Reply,
 } from './wire.js';
 import { World } from './world.js';
 
@@ -51,6 +52,19 @@ export const DEFAULTS = {
 } as const;
 
 const HOME_PAGE = '<!DOCTYPE html><html><head><meta charset="utf-8"><title>微信网页版 (simulator)</title></head><body></body></html>';
+
+/** A webwxsync answer with its keys emptied (Count 0); other answers are left as they are. */
+function withEmptyKeys(reply: Reply): Reply {
+  let body: unknown;
+  try {
+    body = JSON.parse(String(reply.body));
+  } catch {
+    return reply;
+  }
+  if (typeof body !== 'object' || body === null || !('SyncKey' in body)) return reply;
+  const empty = { Count: 0, List: [] };
+  return { ...reply, body: JSON.stringify({ ...body, SyncKey: empty, SyncCheckKey: empty }) };
+}
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const seed = options.seed ?? DEFAULTS.seed;
@@ -136,7 +150,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const ctx: RouteContext = { world, parker, method, url, headers: req.headers, cookies, rawBody: body.text, json, hold, signal: gone.signal };
     const reply = await HANDLERS[endpoint](ctx);
     if (reply === null || res.destroyed) return void res.destroy();
-    writeReply(res, reply, outcome);
+    writeReply(res, outcome?.kind === 'emptyKey' ? withEmptyKeys(reply) : reply, outcome);
   }
 
   await new Promise<void>((resolve, reject) => {

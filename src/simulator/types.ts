@@ -53,11 +53,13 @@ export type EndRetcode = 1100 | 1101 | 1102;
  * - `truncate`: process the request, then write half of the answer and destroy the socket.
  * - `invalidJson`: process the request, then send a well-framed but cut-off body.
  * - `logout`: end the session with `retcode` (default 1101) before handling, so the answer shows it.
+ * - `emptyKey`: webwxsync only — a normal answer (messages included) whose SyncKey and SyncCheckKey
+ *   are empty (Count 0), as the real servers sometimes send; a client that adopts it loses its place.
  *
  * An answer that was not fully written never commits server state: a truncated webwxsync does not
  * advance the server's key, so a client that retries with its old key loses nothing.
  */
-export type FaultKind = 'delay' | 'destroy' | 'status' | 'ret' | 'truncate' | 'invalidJson' | 'logout';
+export type FaultKind = 'delay' | 'destroy' | 'status' | 'ret' | 'truncate' | 'invalidJson' | 'logout' | 'emptyKey';
 
 export interface FaultRule {
   readonly endpoint: SimEndpoint | '*';

@@ -98,6 +98,21 @@ describe('fault kinds', () => {
     expect(s.control.sessions()[0]!.syncPos).toBe(0);
   });
 
+  it('emptyKey: webwxsync delivers its messages with an empty key; the old key still works', async () => {
+    const s = await start();
+    const l = await login(s);
+    const key = await initKey(l);
+    const id = s.control.message({ from: s.control.contacts()[2]!.UserName, text: 'x' }).msgId;
+    s.control.setFaults({ rules: [{ endpoint: 'webwxsync', kind: 'emptyKey', times: 1 }] });
+    const first = decodeSync((await l.client.postJson(syncPath(l), syncBody(l, key))).text);
+    expect(first.ok && first.value.AddMsgList.map((m) => m.MsgId)).toEqual([id]);
+    expect(first.ok && [first.value.SyncKey, first.value.SyncCheckKey]).toEqual([{ Count: 0, List: [] }, { Count: 0, List: [] }]);
+    // A client that keeps its key (as it must) sees the same message again and has to dedupe it.
+    const again = decodeSync((await l.client.postJson(syncPath(l), syncBody(l, key))).text);
+    expect(again.ok && again.value.AddMsgList.map((m) => m.MsgId)).toEqual([id]);
+    expect(again.ok && again.value.SyncKey.Count).toBe(7);
+  });
+
   it('truncate after processing a send: the retry with the same ClientMsgId gets the same MsgID, stored once', async () => {
     const s = await start();
     const l = await login(s);
