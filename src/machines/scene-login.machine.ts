@@ -33,12 +33,11 @@ const placeholder = (name: string) => async (): Promise<never> => {
   throw new Error(`sceneLoginMachine: actor ${name} is not provided`);
 };
 
-/** Any `xstate.done.actor.*` event: what the guards and actions below read `output` from. */
-type DoneEvent<T> = DoneActorEvent<T>;
 type AnyOutput = AccessTokenOutput | CreateQrCodeOutput | LookupBindingOutput | BindAccountOutput;
 
+/** The output of an `xstate.done.actor.*` event, which the guards and actions below read. */
 function outputOf(event: { type: string }): AnyOutput | null {
-  const output = (event as Partial<DoneEvent<AnyOutput>>).output;
+  const output = (event as Partial<DoneActorEvent<AnyOutput>>).output;
   return output !== undefined && output !== null && typeof output === 'object' && 'ok' in output ? output : null;
 }
 
