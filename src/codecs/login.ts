@@ -226,12 +226,14 @@ const PushLoginJson = t.intersection([
   t.partial({ msg: t.string, uuid: t.string }),
 ]);
 
+const PushLoginUuid = t.type({ uuid: Uuid });
+
 /** `{"ret":"0","msg":"all ok","uuid":"..."}`; any other ret means the phone will not be asked. */
 export function decodePushLogin(body: string): PushLoginAnswer {
   const json = validate('webwxpushloginurl', PushLoginJson, parseJson('webwxpushloginurl', body), body);
   const ret = String(json.ret);
   if (ret !== '0') return { ok: false, ret, msg: json.msg ?? '' };
-  return { ok: true, uuid: validate('webwxpushloginurl', t.type({ uuid: Uuid }), json, body).uuid };
+  return { ok: true, uuid: validate('webwxpushloginurl', PushLoginUuid, json, body).uuid };
 }
 
 export function encodePushLogin(answer: PushLoginAnswer): string {
