@@ -214,16 +214,20 @@ export function showQrCodeUrl(showQrBaseUrl: string, ticket: string): string {
 /** A follower scanned a scene QR: `subscribe` when they followed just now, `SCAN` when they already did. */
 export type FollowKind = 'subscribe' | 'SCAN';
 
+/** What the platform says about one scan of a scene QR. */
+export interface SceneScan {
+  readonly follow: FollowKind;
+  readonly sceneId: string;
+  readonly openid: string;
+  /** The official account's own id (`gh_…`). */
+  readonly toUserName: string;
+  /** Seconds since the epoch. */
+  readonly createTime: number;
+  readonly ticket: string | null;
+}
+
 export type CallbackEvent =
-  | {
-      readonly type: 'sceneScan';
-      readonly follow: FollowKind;
-      readonly sceneId: string;
-      readonly openid: string;
-      readonly toUserName: string;
-      readonly createTime: number;
-      readonly ticket: string | null;
-    }
+  | ({ readonly type: 'sceneScan' } & SceneScan)
   | {
       /** Anything else the platform sends (plain follows, unfollows, messages): answered, not acted on. */
       readonly type: 'other';
@@ -324,14 +328,7 @@ export function encodeCallbackXml(f: CallbackXmlFields): string {
 }
 
 /** The event XML of a scene scan: `qrscene_<scene>` for a new follower, the bare scene for SCAN. */
-export function encodeSceneScanXml(scan: {
-  readonly follow: FollowKind;
-  readonly sceneId: string;
-  readonly openid: string;
-  readonly toUserName: string;
-  readonly createTime: number;
-  readonly ticket: string | null;
-}): string {
+export function encodeSceneScanXml(scan: SceneScan): string {
   return encodeCallbackXml({
     toUserName: scan.toUserName,
     fromUserName: scan.openid,
