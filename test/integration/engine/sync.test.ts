@@ -1,0 +1,155 @@
+/**
+ * The sync loop over real HTTP: ContinueFlag paging, the server ending the session (1100/1101/1102),
+ * and faults of every kind on synccheck and webwxsync while messages keep arriving.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fileSessionStore } from '../../../src/session/index.js';
+import type { FaultRule, InjectedMessage, Simulator } from '../../../src/simulator/index.js';
+import { loginByHand, makeClient, onCleanup, startSim, until, type TestClient } from './harness.js';
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'webwx-engine-'));
+  onCleanup(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The seq of the newest request in the simulator's log. */
+const lastSeq = (sim: Simulator): number => sim.control.requests().at(-1)?.seq ?? 0;
+
+/** Injects `count` texts from one contact; their ids in order. */
+function inject(sim: Simulator, uin: string, count: number, label: string): InjectedMessage[] {
+  const from = sim.control.contacts(uin).find((c) => c.UserName.startsWith('@') && !c.UserName.startsWith('@@'))!.UserName;
+  return Array.from({ length: count }, (_, i) => sim.control.message({ uin, from, text: `${label} ${i}` }));
+}
+
+/** Every delivered message with one of these ids, asserted to be exactly them, once each, in order. */
+async function expectDeliveredOnce(sim: Simulator, t: TestClient, injected: readonly InjectedMessage[]): Promise<void> {
+  const ids = injected.map((m) => m.msgId);
+  const wanted = new Set(ids);
+  await t.rec.messages(ids.length, (m) => wanted.has(m.MsgId));
+  // Give a duplicate the chance to show up: the client must come back to a synccheck that finds nothing.
+  const since = lastSeq(sim);
+  await until(() => sim.control.requests({ since, endpoint: 'synccheck' }).length > 0 && sim.stats().parked > 0, 10_000, 'a quiet synccheck');
+  const all = t.rec.of('message').map((m) => m.message.MsgId);
+  expect(all.filter((id) => wanted.has(id))).toEqual(ids);
+  expect(new Set(all).size).toBe(all.length);
+}
+
+describe('ContinueFlag', () => {
+  it('fetches page after page at once, without synccheck between them, and delivers all in order', async () => {
+    const sim = await startSim({ syncPageSize: 4 });
+    const t = makeClient(sim);
+    const { uin } = await loginByHand(sim, t);
+    // Settle into the loop: the status-notify message delivered, a synccheck parked with nothing new.
+    await until(() => sim.stats().parked > 0 && sim.control.sessions()[0]!.syncPos === sim.control.sessions()[0]!.head);
+    const since = lastSeq(sim);
+
+    const injected = inject(sim, uin, 18, 'burst');
+    await expectDeliveredOnce(sim, t, injected);
+
+    const loop = (r: { endpoint: string | null }): boolean => r.endpoint === 'synccheck' || r.endpoint === 'webwxsync';
+    // The parked synccheck (already logged) answers selector 2, then ceil(18 / 4) = 5 webwxsync calls follow in a row.
+    expect(sim.control.requests().filter((r) => r.seq <= since && loop(r)).at(-1)?.endpoint).toBe('synccheck');
+    const after = sim.control.requests({ since }).filter(loop);
+    const run = after.slice(0, 5);
+    expect(run.map((r) => r.endpoint)).toEqual(Array(5).fill('webwxsync'));
+    expect(after[5]?.endpoint ?? 'synccheck').toBe('synccheck');
+    // Each page asked from where the previous one ended: five distinct keys.
+    expect(new Set(run.map((r) => JSON.stringify((r.body as { SyncKey: unknown }).SyncKey))).size).toBe(5);
+  });
+});
+
+describe('the server ends the session', () => {
+  it.each([1100, 1101, 1102] as const)('retcode %i: logout reason remote with that retcode, and the stored session is cleared', async (retcode) => {
+    const sim = await startSim();
+    const file = join(await tempDir(), 'bot.session');
+    const t = makeClient(sim, { session: fileSessionStore(file) });
+    const { uin } = await loginByHand(sim, t);
+    await until(() => existsSync(file), 10_000, 'the session file');
+    expect(await fileSessionStore(file).load()).toMatchObject({ credentials: { wxuin: uin } });
+
+    sim.control.logout({ uin, retcode });
+    const logout = await t.rec.waitFor('logout');
+    expect(logout).toEqual({ reason: 'remote', retcode });
+    await expect(t.client.done).resolves.toEqual({ reason: 'remote', retcode });
+    await until(() => !existsSync(file), 10_000, 'the session file to be removed');
+    expect(await fileSessionStore(file).load()).toBeNull();
+    // The server ended it: no webwxlogout is sent for a session that is already over.
+    expect(sim.control.requests({ endpoint: 'webwxlogout' })).toEqual([]);
+  });
+});
+
+describe('faults', () => {
+  it('reports, backs off and still delivers every message exactly once', async () => {
+    const sim = await startSim({ syncPageSize: 3 });
+    const t = makeClient(sim, { maxConsecutiveFailures: 20 });
+    const { uin } = await loginByHand(sim, t);
+    await until(() => sim.stats().parked > 0);
+
+    const rules: FaultRule[] = [
+      { endpoint: 'synccheck', kind: 'destroy', uin, times: 1 },
+      { endpoint: 'synccheck', kind: 'status', status: 503, uin, times: 1 },
+      { endpoint: 'synccheck', kind: 'ret', ret: -1, uin, times: 1 },
+      { endpoint: 'synccheck', kind: 'truncate', uin, times: 1 },
+      { endpoint: 'webwxsync', kind: 'truncate', uin, times: 2 },
+      { endpoint: 'webwxsync', kind: 'invalidJson', uin, times: 2 },
+      { endpoint: 'webwxsync', kind: 'destroy', uin, times: 1 },
+      { endpoint: 'webwxsync', kind: 'status', status: 502, uin, times: 1 },
+      { endpoint: 'webwxsync', kind: 'ret', ret: -1, uin, times: 2 },
+      // Answers that arrive late but whole change nothing.
+      { endpoint: 'webwxsync', kind: 'delay', delayMs: 50, uin, probability: 0.3 },
+    ];
+    sim.control.setFaults({ seed: 7, rules });
+
+    const injected: InjectedMessage[] = [];
+    for (let round = 0; round < 6; round++) {
+      injected.push(...inject(sim, uin, 5, `round ${round}`));
+      // The next round arrives while the client is somewhere in its retries.
+      await t.rec.waitFor('error', () => t.rec.of('error').length > round, 3_000).catch(() => undefined);
+    }
+    await expectDeliveredOnce(sim, t, injected);
+    const fired = sim.control.faultsFired();
+    expect(fired.slice(0, 9).every((n) => n >= 1), `fired: ${fired.join(',')}`).toBe(true);
+    // Each failed answer was one fault the machine handled: one error event each, none ended the session.
+    const failedAnswers = fired.slice(0, 9).reduce((a, b) => a + b, 0);
+    expect(t.rec.of('error')).toHaveLength(failedAnswers);
+    expect(t.rec.of('error').find((e) => e.message.includes('synccheck.retcode'))?.code).toBe('badResponse');
+
+    const codes = new Set(t.rec.of('error').map((e) => e.code));
+    expect(codes.has('network')).toBe(true);
+    expect(codes.has('httpStatus')).toBe(true);
+    expect(codes.has('badResponse')).toBe(true);
+    expect(codes.has('refused')).toBe(true);
+    // Still in the loop: the faults were survived, not ended on.
+    expect(t.client.state()).toBe('syncing');
+    expect(t.rec.of('logout')).toEqual([]);
+    // No secret in any error message.
+    const creds = sim.control.credentials(uin);
+    for (const e of t.rec.of('error')) {
+      for (const secret of [creds.skey, creds.sid, creds.passTicket, creds.dataTicket]) expect(e.message).not.toContain(secret);
+    }
+  });
+
+  it('a server that keeps failing ends the session with tooManyFailures', async () => {
+    const sim = await startSim();
+    const t = makeClient(sim, { maxConsecutiveFailures: 4 });
+    const { uin } = await loginByHand(sim, t);
+    await until(() => sim.stats().parked > 0);
+    sim.control.setFaults({ rules: [{ endpoint: 'synccheck', kind: 'status', status: 500, uin }] });
+    // Wake the parked synccheck so that the next one meets the plan.
+    inject(sim, uin, 1, 'wake');
+
+    const logout = await t.rec.waitFor('logout');
+    expect(logout.reason).toBe('tooManyFailures');
+    expect(logout.message).toMatch(/synccheck/);
+    const errors = t.rec.of('error').filter((e) => e.code === 'httpStatus');
+    expect(errors).toHaveLength(4);
+    // The budget counts consecutive faults: exactly that many failing synccheck calls, then nothing.
+    expect(sim.control.faultsFired()).toEqual([4]);
+    expect(t.client.state()).toBe('loggedOut');
+  });
+});
