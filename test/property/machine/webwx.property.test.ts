@@ -1,0 +1,209 @@
+/**
+ * Properties of the live webwx actor under random server answers (faults included) and user
+ * actions racing them (fast-check scheduler; simulated clock). Each property names the invariant
+ * it guards; scenario.ts describes a run, checks.ts the helpers that judge its trace.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { LoginPollAnswer } from '../../../src/codecs/login.js';
+import type { PollLoginInput } from '../../../src/services/types.js';
+import type { Timed } from '../../../src/machines/webwx.types.js';
+import {
+  answerDelivered,
+  callsOf,
+  emittedOf,
+  expectedMessageIds,
+  isEmptyKey,
+  keyText,
+  SCENARIO_SECRETS,
+  stillInFlight,
+  syncAnswerOf,
+  syncKeyOf,
+} from './checks.js';
+import { arbScenario, runScenario, type Trace } from './scenario.js';
+
+const RUNS = { numRuns: 100 };
+
+/** A property over whole runs: `check` judges the trace of each. */
+function holds(check: (trace: Trace) => void, shape?: Parameters<typeof arbScenario>[0]): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(arbScenario(shape), fc.scheduler(), async (scenario, s) => {
+      check(await runScenario(scenario, s));
+    }),
+    RUNS,
+  );
+}
+
+describe('webwx machine: properties of live runs', () => {
+  it('runs reach syncing often enough for the sync properties to mean something', async () => {
+    // Not an invariant: a guard on the generators, so the properties below are not vacuous.
+    let syncing = 0;
+    let messages = 0;
+    let sends = 0;
+    await fc.assert(
+      fc.asyncProperty(arbScenario(), fc.scheduler(), async (scenario, s) => {
+        const trace = await runScenario(scenario, s);
+        if (trace.snapshots.some((x) => x.top === 'syncing')) syncing += 1;
+        if (emittedOf(trace, 'message').length > 0) messages += 1;
+        if (emittedOf(trace, 'sent').length > 0) sends += 1;
+      }),
+      RUNS,
+    );
+    expect(syncing).toBeGreaterThan(RUNS.numRuns / 4);
+    expect(messages).toBeGreaterThan(RUNS.numRuns / 10);
+    expect(sends).toBeGreaterThan(RUNS.numRuns / 20);
+  });
+
+  // Invariant: never in `syncing` without credentials (and hosts, and a position to sync from).
+  it('is never in syncing without credentials', () =>
+    holds((trace) => {
+      for (const snapshot of trace.snapshots.filter((x) => x.top === 'syncing')) {
+        expect(snapshot.context.credentials).not.toBeNull();
+        expect(snapshot.context.hosts).not.toBeNull();
+        expect(isEmptyKey(snapshot.context.syncKey)).toBe(false);
+      }
+    }));
+
+  // Invariant: once a uuid has been answered 201 (scanned), it is never polled with tip=1 again.
+  it('never polls with tip 1 after a 201 for the same uuid', () =>
+    holds((trace) => {
+      const scanned = new Set<string>();
+      for (const call of callsOf(trace, 'pollLogin')) {
+        const input = call.input as PollLoginInput;
+        if (scanned.has(input.uuid)) expect({ uuid: input.uuid, tip: input.tip }).toEqual({ uuid: input.uuid, tip: 0 });
+        const answer = call.reply?.ok ? (call.reply.value as Timed<LoginPollAnswer>).answer : undefined;
+        if (answer?.code === 201 && answerDelivered(trace, call)) scanned.add(input.uuid);
+      }
+    }, { qrChurn: true }));
+
+  // Invariant: the sync key never goes backwards and never becomes empty: every webwxsync and
+  // synccheck carries a non-empty key, each webwxsync carries the key of the previous answer if
+  // it had one (else the previous key again), and the server's counter never decreases across them.
+  it('never sends an empty, stale or older sync key', () =>
+    holds((trace) => {
+      for (const call of [...callsOf(trace, 'webwxSync'), ...callsOf(trace, 'syncCheck')]) {
+        expect(isEmptyKey(syncKeyOf(call))).toBe(false);
+      }
+      const syncs = callsOf(trace, 'webwxSync');
+      for (let i = 1; i < syncs.length; i++) {
+        const previous = syncs[i - 1]!;
+        const current = syncs[i]!;
+        const answer = syncAnswerOf(previous);
+        const delivered = answerDelivered(trace, previous);
+        const expected =
+          delivered && answer?.ok && !isEmptyKey(answer.value.SyncKey) ? answer.value.SyncKey : syncKeyOf(previous);
+        expect(keyText(syncKeyOf(current))).toBe(keyText(expected));
+        const before = syncKeyOf(previous).List[0]?.Val ?? 0;
+        expect(syncKeyOf(current).List[0]?.Val ?? 0).toBeGreaterThanOrEqual(before);
+      }
+      for (const snapshot of trace.snapshots) {
+        if (snapshot.top === 'syncing') expect(isEmptyKey(snapshot.context.syncKey)).toBe(false);
+      }
+    }));
+
+  // Invariant: each MsgId is emitted as `message` at most once, across answers and within the
+  // dedupe window (a stored session's window included).
+  it('emits each MsgId at most once', () =>
+    holds((trace) => {
+      const ids = emittedOf(trace, 'message').map((e) => e.message.MsgId as string);
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const old of trace.input.stored?.delivered ?? []) expect(ids).not.toContain(old);
+    }));
+
+  // Invariant: messages are emitted in server order: exactly the messages of the answers the
+  // machine processed, in the order the server sent them, minus repeats.
+  it('emits the messages of processed answers in server order', () =>
+    holds((trace) => {
+      expect(emittedOf(trace, 'message').map((e) => e.message.MsgId as string)).toEqual(expectedMessageIds(trace));
+    }));
+
+  // Invariant: `loggedOut` is final, told once, and after it no request is in flight (every call
+  // the machine started was answered or aborted).
+  it('ends in a final loggedOut with no request in flight', () =>
+    holds((trace) => {
+      expect(trace.final.value).toBe('loggedOut');
+      expect(trace.final.status).toBe('done');
+      const firstEnd = trace.snapshots.findIndex((x) => x.top === 'loggedOut');
+      expect(firstEnd).toBeGreaterThanOrEqual(0);
+      expect(trace.snapshots.slice(firstEnd).every((x) => x.top === 'loggedOut' && x.status === 'done')).toBe(true);
+      expect(emittedOf(trace, 'logout')).toHaveLength(1);
+      expect(trace.calls.filter(stillInFlight).map((c) => `${c.name}#${c.seq}`)).toEqual([]);
+    }));
+
+  // Invariant: every SEND the actor took ends in exactly one `sent` or `sendFailed` for its
+  // clientMsgId, `sent` only after a Ret 0, and a clientMsgId is never sent again after a Ret 0.
+  it('settles every SEND exactly once and never sends a message twice', () =>
+    holds(
+      (trace) => {
+        const outcomes = [...emittedOf(trace, 'sent'), ...emittedOf(trace, 'sendFailed')];
+        for (const record of trace.user.filter((u) => u.action.type === 'SEND' && u.accepted)) {
+          const id = record.action.clientMsgId;
+          expect(outcomes.filter((o) => o.clientMsgId === id)).toHaveLength(1);
+        }
+        const acknowledged = new Set<string>();
+        for (const call of callsOf(trace, 'sendText')) {
+          const id = (call.input as { clientMsgId: string }).clientMsgId;
+          expect(acknowledged.has(id), `clientMsgId ${id} sent again after Ret 0`).toBe(false);
+          const answer = call.reply?.ok ? (call.reply.value as { ok: boolean }) : undefined;
+          if (answer?.ok && answerDelivered(trace, call)) acknowledged.add(id);
+        }
+        for (const sent of emittedOf(trace, 'sent')) expect(acknowledged.has(sent.clientMsgId)).toBe(true);
+      },
+      { maxSends: 4 },
+    ));
+
+  // Invariant: no error is thrown into the host: the actor never errors, and no promise
+  // rejection goes unhandled (the listener is the test's own and is removed after).
+  it('never errors and leaves no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', listener);
+    try {
+      await fc.assert(
+        fc.asyncProperty(arbScenario(), fc.scheduler(), async (scenario, s) => {
+          const trace = await runScenario(scenario, s);
+          // Let any rejection surface before judging (Node reports them after the microtasks).
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          expect(trace.crashes).toEqual([]);
+          expect(unhandled).toEqual([]);
+        }),
+        RUNS,
+      );
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
+  });
+
+  // Invariant: LOGOUT while the machine runs (whatever is in flight) ends in loggedOut, reason user.
+  it('ends with reason user after a LOGOUT, whatever was in flight', () =>
+    holds(
+      (trace) => {
+        const logout = trace.user.find((u) => u.action.type === 'LOGOUT' && u.accepted);
+        if (!logout) return;
+        expect(trace.final.context.logout?.reason).toBe('user');
+        expect(emittedOf(trace, 'logout').map((e) => e.reason)).toEqual(['user']);
+        // What was in flight then was aborted (or had its answer already on the way).
+        for (const seq of logout.inFlight) {
+          const call = trace.calls[seq]!;
+          expect(call.signal.aborted || call.settled).toBe(true);
+        }
+      },
+      { maxLogouts: 2 },
+    ));
+
+  // Invariant: never two requests in flight for the same region (the login chain, the sync loop's
+  // synccheck/webwxsync, the outbox, the member fetch).
+  it('never has two requests in flight in one region', () =>
+    holds((trace) => {
+      expect(trace.calls.filter((c) => c.overlapping.length > 0).map((c) => `${c.name}#${c.seq} over ${c.overlapping.join(',')}`)).toEqual([]);
+    }));
+
+  // Invariant: no secret (skey, sid, pass_ticket, login ticket) in anything the machine emits.
+  it('emits no secret', () =>
+    holds((trace) => {
+      const text = JSON.stringify(trace.emitted);
+      for (const secret of SCENARIO_SECRETS) expect(text).not.toContain(secret);
+    }));
+});
