@@ -163,7 +163,14 @@ export async function until(condition: () => boolean, timeoutMs = WAIT_MS, what 
   }
 }
 
-export const endpointsOf = (log: readonly RequestRecord[]): (SimEndpoint | null)[] => log.map((r) => r.endpoint);
+/** Like `until`, for a condition that needs I/O (a session file, a store). */
+export async function eventually(condition: () => Promise<boolean>, timeoutMs = WAIT_MS, what = 'a condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 /** The DeviceIDs a request presented (BaseRequest and the synccheck query). */
 export function deviceIdsOf(r: RequestRecord): string[] {
