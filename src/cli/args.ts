@@ -23,10 +23,13 @@ export const USAGE = `Usage:
       The official-account scene-QR login example, against the platform simulator.
 `;
 
-/** `--inspect` may stand alone or take `=PORT`; node's parseArgs wants a value either way. */
+/**
+ * `--inspect` may stand alone or take `=PORT`; node's parseArgs wants a value either way, so a
+ * bare flag becomes `--inspect=` (the empty value means "the usual port, or any free one").
+ */
 export const DEFAULT_INSPECT_PORT = 8080;
 function normaliseInspectFlag(argv: readonly string[]): string[] {
-  return argv.map((arg) => (arg === '--inspect' ? `--inspect=${DEFAULT_INSPECT_PORT}` : arg));
+  return argv.map((arg) => (arg === '--inspect' ? '--inspect=' : arg));
 }
 
 export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(

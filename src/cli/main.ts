@@ -64,8 +64,20 @@ function isMain(): boolean {
   }
 }
 
+/** Resolves once everything written to `stream` so far has been handed to the OS. */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) return resolve();
+    stream.write('', () => resolve());
+  });
+}
+
 if (isMain()) {
+  // A reader that went away (`webwx login --json | head -1`) is not a crash of ours.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   const code = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
   // Open handles (an inspector socket, a parked request being aborted) must not keep a finished CLI alive.
   process.exit(code);
 }

@@ -4,13 +4,24 @@ import { sanitizeForDisplay } from '../inspect/sanitize.js';
 /** One event of the CONTRACT's stream: `{ "event": name, ...fields }`. */
 export type CliEvent = { readonly event: string } & Record<string, unknown>;
 
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
 /**
- * Writes one JSON object per line. Each line is one write so it is flushed as a unit; the
- * object passes the secret sanitiser on its way out (defence in depth: events carry none).
+ * The event as it may be shown: every field passes the secret sanitiser (defence in depth: the
+ * engine's events carry none) — except a message's Content, which is what a person wrote and is
+ * shown exactly (a chat line that mentions "ticket=" must not be rewritten).
  */
+export function displaySafe(event: CliEvent): CliEvent {
+  const clean = sanitizeForDisplay(event) as CliEvent;
+  const message = event['message'];
+  if (event.event !== 'message' || !isRecord(message) || typeof message['Content'] !== 'string') return clean;
+  return { ...clean, message: { ...(clean['message'] as Record<string, unknown>), Content: message['Content'] } };
+}
+
+/** Writes one JSON object per line; each line is one write, so it goes out as a unit. */
 export function createNdjsonWriter(out: Writable): (event: CliEvent) => void {
   return (event) => {
-    out.write(`${JSON.stringify(sanitizeForDisplay(event))}\n`);
+    out.write(`${JSON.stringify(displaySafe(event))}\n`);
   };
 }
 

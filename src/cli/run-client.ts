@@ -1,7 +1,8 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { WebwxClient } from '../client.js';
-import { createHumanWriter } from './human.js';
+import type { WebwxContext } from '../machines/webwx.types.js';
+import { createHumanWriter, type NameBook } from './human.js';
 import { createNdjsonWriter, parseStdinCommand, type CliEvent } from './ndjson.js';
 import { renderQrForTerminal, writeQrPng } from './qr.js';
 
@@ -25,21 +26,24 @@ export interface RunClientOptions {
 /** The CONTRACT's logout reasons that mean "the session ended normally". */
 const NORMAL_REASONS: ReadonlySet<string> = new Set(['user', 'remote']);
 
+/** 0 after a logout by the user or the server, 3 after any other end (CONTRACT "Exit codes"). */
 export function exitCodeForLogout(reason: string): number {
   return NORMAL_REASONS.has(reason) ? 0 : 3;
 }
 
-/** The CONTRACT's `message` fields, and only those. */
-function contractMessage(m: {
-  MsgId: string;
-  MsgType: number;
-  FromUserName: string;
-  ToUserName: string;
-  Content: string;
-  CreateTime: number;
-  IsGroup: boolean;
-  SenderUserName?: string | undefined;
-}): Record<string, unknown> {
+export interface ContractMessageInput {
+  readonly MsgId: string;
+  readonly MsgType: number;
+  readonly FromUserName: string;
+  readonly ToUserName: string;
+  readonly Content: string;
+  readonly CreateTime: number;
+  readonly IsGroup: boolean;
+  readonly SenderUserName?: string | undefined;
+}
+
+/** The CONTRACT's `message` fields, and only those (no `isSelf`, no `AppMsgType`). */
+export function contractMessage(m: ContractMessageInput): Record<string, unknown> {
   const out: Record<string, unknown> = {
     MsgId: m.MsgId,
     MsgType: m.MsgType,
@@ -53,14 +57,41 @@ function contractMessage(m: {
   return out;
 }
 
+/** Names from the running machine's contact book, for the human output. */
+function namesFrom(client: WebwxClient): NameBook {
+  const context = (): WebwxContext | null => {
+    try {
+      return client.actor.getSnapshot().context;
+    } catch {
+      return null;
+    }
+  };
+  return {
+    nameOf(userName, group) {
+      const contacts = context()?.contacts;
+      if (!contacts) return null;
+      if (group !== undefined) {
+        const member = contacts[group]?.members?.find((m) => m.UserName === userName);
+        if (member) return member.DisplayName || member.NickName || null;
+      }
+      const contact = contacts[userName];
+      return contact ? contact.RemarkName || contact.NickName || null : null;
+    },
+    selfUserName: () => context()?.user?.UserName ?? null,
+  };
+}
+
 /**
  * Runs a client until it logs out and returns the process exit code. Wires the client's events
  * to NDJSON (stdout) or friendly text, stdin commands, the QR drawing and Ctrl-C.
  */
 export async function runClient(client: WebwxClient, streams: CliStreams, options: RunClientOptions): Promise<number> {
-  const emit = options.json ? createNdjsonWriter(streams.stdout) : createHumanWriter(streams.stdout);
   const human = options.json ? streams.stderr : streams.stdout;
+  const emit = options.json
+    ? createNdjsonWriter(streams.stdout)
+    : createHumanWriter(streams.stdout, streams.stderr, { names: namesFrom(client), keepSession: options.keepSession === true, commands: false });
   let syncingSeen = false;
+  let loggedOut = false;
 
   client.on('state', ({ state }) => {
     emit({ event: 'state', state });
@@ -71,11 +102,12 @@ export async function runClient(client: WebwxClient, streams: CliStreams, option
   });
   client.on('qr', ({ uuid, qrUrl, imageUrl }) => {
     emit({ event: 'qr', uuid, qrUrl, imageUrl });
-    void renderQrForTerminal(qrUrl).then((drawing) => human.write(`${drawing}\n`), () => undefined);
+    // With --json the QR is still drawn for a person watching, on stderr.
+    if (options.json) human.write(`Scan this QR code with WeChat on your phone (image: ${imageUrl}):\n${renderQrForTerminal(qrUrl)}\n`);
     if (options.qrPng !== undefined) {
       const file = options.qrPng;
       writeQrPng(file, qrUrl).then(
-        () => streams.stderr.write(options.json ? '' : `(QR code written to ${file})\n`),
+        () => human.write(`(QR code written to ${file})\n`),
         (err: unknown) => emit({ event: 'error', code: 'qrPng', message: `could not write ${file}: ${err instanceof Error ? err.message : String(err)}` }),
       );
     }
@@ -86,7 +118,15 @@ export async function runClient(client: WebwxClient, streams: CliStreams, option
   client.on('message', ({ message }) => emit({ event: 'message', message: contractMessage(message) }));
   client.on('sent', ({ to, clientMsgId, msgId }) => emit({ event: 'sent', to, clientMsgId, msgId }));
   client.on('sendFailed', ({ to, clientMsgId, reason, ret }) =>
-    emit({ event: 'error', code: 'sendFailed', message: `send to ${to} (${clientMsgId}) failed: ${reason}${ret === undefined ? '' : ` (Ret ${ret})`}`, ...(ret === undefined ? {} : { ret }) }),
+    emit({
+      event: 'error',
+      code: 'sendFailed',
+      message: `send to ${to} failed: ${reason}${ret === undefined ? '' : ` (Ret ${ret})`}`,
+      to,
+      clientMsgId,
+      reason,
+      ...(ret === undefined ? {} : { ret }),
+    }),
   );
   client.on('error', ({ code, message }) => emit({ event: 'error', code, message }));
 
@@ -95,15 +135,25 @@ export async function runClient(client: WebwxClient, streams: CliStreams, option
     finish = resolve;
   });
   client.on('logout', (info) => {
+    if (loggedOut) return;
+    loggedOut = true;
     const event: Record<string, unknown> = { event: 'logout', reason: info.reason };
     if (info.retcode !== undefined) event['retcode'] = info.retcode;
     if (info.message !== undefined) event['message'] = info.message;
     emit(event as CliEvent);
     finish(info.reason);
   });
+  /** An end the machine does not report itself (it was stopped): told the same way. */
+  const endByStop = (): void => {
+    if (loggedOut) return;
+    loggedOut = true;
+    emit({ event: 'state', state: 'loggedOut' });
+    emit({ event: 'logout', reason: 'user' });
+    finish('user');
+  };
 
   const stopCommands = options.readCommands ? readCommands(client, streams.stdin, emit) : () => undefined;
-  const stopSignals = handleSignals(client, options.keepSession === true, emit, finish);
+  const stopSignals = handleSignals(client, options.keepSession === true, human, endByStop);
   try {
     await client.start();
     // `done` rejects only on a bug in the machine (ClientCrash): that is exit code 1, not a hang.
@@ -139,24 +189,27 @@ function readCommands(client: WebwxClient, stdin: Readable, emit: (event: CliEve
   return () => lines.close();
 }
 
-function handleSignals(
-  client: WebwxClient,
-  keepSession: boolean,
-  emit: (event: CliEvent) => void,
-  finish: (reason: string) => void,
-): () => void {
-  let interrupted = false;
+/**
+ * Ctrl-C (or SIGTERM) logs out — or, with --keep-session, stops without webwxlogout once the
+ * stored session is saved. A second Ctrl-C does not wait for the server any more.
+ */
+function handleSignals(client: WebwxClient, keepSession: boolean, human: Writable, endByStop: () => void): () => void {
+  let signals = 0;
+  const stopNow = (): void => {
+    void client
+      .stop()
+      .catch(() => undefined)
+      .then(endByStop);
+  };
   const onSignal = (): void => {
-    if (interrupted) return;
-    interrupted = true;
-    if (keepSession) {
-      // Stopping aborts every request without webwxlogout: the stored session stays valid.
-      void client.stop().catch(() => undefined);
-      emit({ event: 'logout', reason: 'user' });
-      finish('user');
+    signals++;
+    if (signals === 1 && !keepSession) {
+      human.write('Logging out… (Ctrl-C again to quit without waiting)\n');
+      void client.logout().catch(() => undefined);
       return;
     }
-    void client.logout().catch(() => undefined);
+    if (signals === 1) human.write('Stopping; the session is kept for the next run.\n');
+    stopNow();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -1,8 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { createServer } from 'node:net';
 import type { InspectionEvent, Observer } from 'xstate';
-import { createInspector, createWebSocketInspector, type StatelyInspectionEvent } from '@statelyai/inspect';
-import { createInspectorServer } from '@statelyai/inspect/server';
+import { createInspector, type StatelyInspectionEvent } from '@statelyai/inspect';
+import { startRelayServer, type RelayServer } from './relay-server.js';
 import { sanitizeForDisplay } from './sanitize.js';
 
 /** Every inspection event leaves through this: the whole event is sanitised, not only the context. */
@@ -10,11 +9,14 @@ const serialize = (event: StatelyInspectionEvent): StatelyInspectionEvent => san
 
 export interface InspectionSink {
   readonly inspect: Observer<InspectionEvent>;
-  /** Lets pending (idle-deferred) events go out, then releases files and sockets. */
+  /** Lets pending (deferred) events go out, then releases files and sockets. */
   stop(): Promise<void>;
 }
 
-/** Lets the inspector's idle-deferred sends run before we close what they write to. */
+/**
+ * @statelyai/inspect converts each event on a later tick (setTimeout 0); this lets those run
+ * before we close what they write to.
+ */
 const drain = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
 
 /** The inspector's adapter shape (not exported by @statelyai/inspect). */
@@ -23,54 +25,73 @@ interface Adapter {
 }
 
 class JsonLinesAdapter implements Adapter {
+  private open = true;
   constructor(private readonly fd: number) {}
   send(event: StatelyInspectionEvent): void {
-    writeSync(this.fd, `${JSON.stringify(event)}\n`);
+    if (!this.open) return;
+    try {
+      writeSync(this.fd, `${JSON.stringify(event)}\n`);
+    } catch {
+      // A full disk or a revoked file ends the recording, not the session it records.
+      this.close();
+    }
+  }
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // Already unusable: nothing more to release.
+    }
   }
 }
 
-/** `--record FILE`: every inspection event as a JSON line, secrets removed. */
+/** `--record FILE`: every inspection event as a JSON line, secrets removed. The file is 0600. */
 export function recordInspection(file: string): InspectionSink {
-  const fd = openSync(file, 'w', 0o600);
-  const inspector = createInspector(new JsonLinesAdapter(fd), { serialize });
+  const adapter = new JsonLinesAdapter(openSync(file, 'w', 0o600));
+  const inspector = createInspector(adapter, { serialize });
   return {
     inspect: inspector.inspect,
     async stop() {
       await drain();
-      closeSync(fd);
+      adapter.close();
     },
   };
 }
 
-/** Fails fast (instead of crashing later in a listener we cannot reach) when the port is taken. */
-async function ensurePortFree(port: number): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(port, () => probe.close(() => resolve()));
-  });
+class RelayAdapter implements Adapter {
+  constructor(private readonly relay: RelayServer) {}
+  send(event: StatelyInspectionEvent): void {
+    this.relay.publish(JSON.stringify(event));
+  }
 }
 
 export interface LiveInspector extends InspectionSink {
-  /** The page to open: it embeds the Stately inspector and bridges our WebSocket to it. */
+  /** The page to open: it embeds the Stately inspector and feeds it from our WebSocket. */
   readonly url: string;
+  /** The WebSocket that carries the (sanitised) inspection events, for other tools. */
+  readonly wsUrl: string;
+  readonly port: number;
 }
 
 /**
- * `--inspect[=PORT]`: @statelyai/inspect's inspector server (a bridge page + WebSocket relay)
- * and its WebSocket inspector. Note: @xstate/inspect works only with xstate v4.
+ * `--inspect[=PORT]`: a loopback server with the Stately inspector's bridge page and a WebSocket
+ * that carries every inspection event (the same messages @statelyai/inspect's WebSocket inspector
+ * sends). The machine publishes in-process, so nothing is lost to a reconnecting client socket.
+ * Rejects with the listen error when the port is taken. Note: @xstate/inspect is xstate v4 only.
  */
 export async function startLiveInspector(port: number): Promise<LiveInspector> {
-  await ensurePortFree(port);
-  const server = createInspectorServer({ port, autoOpen: false });
-  const inspector = createWebSocketInspector({ url: `ws://127.0.0.1:${port}`, serialize });
+  const relay = await startRelayServer({ port });
+  const inspector = createInspector(new RelayAdapter(relay), { serialize });
   return {
-    url: `http://localhost:${port}`,
+    url: relay.url,
+    wsUrl: relay.wsUrl,
+    port: relay.port,
     inspect: inspector.inspect,
     async stop() {
       await drain();
-      inspector.stop();
-      server.stop();
+      await relay.close();
     },
   };
 }

@@ -60,7 +60,8 @@ async function playScript(sim: Simulator, client: WebwxClient, human: Writable):
   unsubscribe();
   const first = received[0];
   if (first) {
-    human.write(`Replying to ${first.FromUserName.slice(0, 12)}…\n`);
+    const name = sim.control.contacts().find((c) => c.UserName === first.FromUserName)?.NickName ?? first.FromUserName.slice(0, 12);
+    human.write(`Replying to ${name}…\n`);
     await client.send(first.FromUserName, `echo: ${first.Content}`).catch(() => undefined);
     const seen = sim.control.sent().length;
     human.write(`The simulated phone now shows ${seen} message(s) sent by this client.\n`);
