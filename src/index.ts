@@ -33,3 +33,4 @@ export {
 } from './machines/webwx.types.js';
 export { DEFAULT_LOGIN_ORIGIN } from './services/hosts.js';
 export type { SessionStore, StoredSession } from './session/types.js';
+export { fileSessionStore, memorySessionStore, SessionStoreError, isSessionStoreError } from './session/index.js';
