@@ -33,19 +33,25 @@ export const emittedOf = <T extends WebwxEmitted['type']>(trace: Trace, type: T)
 
 /**
  * The MsgIds the machine should have delivered: every message of every webwxsync answer it
- * processed, in server order, each once, none already in the window it started with.
+ * processed, in server order, minus those in the dedupe window (the last `dedupeWindow` delivered
+ * ids, a stored session's included) or earlier in the same answer.
  */
 export function expectedMessageIds(trace: Trace): string[] {
-  const seen = new Set<string>(trace.input.stored?.delivered ?? []);
+  const size = trace.input.dedupeWindow ?? 2000;
+  let window: string[] = [...(trace.input.stored?.delivered ?? [])].slice(-size);
   const out: string[] = [];
   for (const call of callsOf(trace, 'webwxSync')) {
     const answer = syncAnswerOf(call);
     if (!answer || !answer.ok || !answerDelivered(trace, call)) continue;
+    const seen = new Set(window);
+    const fresh: string[] = [];
     for (const message of answer.value.AddMsgList) {
       if (seen.has(message.MsgId)) continue;
       seen.add(message.MsgId);
-      out.push(message.MsgId);
+      fresh.push(message.MsgId);
     }
+    out.push(...fresh);
+    window = [...window, ...fresh].slice(-size);
   }
   return out;
 }

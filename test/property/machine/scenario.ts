@@ -86,6 +86,7 @@ export interface TimedAction {
 
 export interface Scenario {
   readonly restored: boolean;
+  readonly dedupeWindow?: number;
   readonly scripts: Scripts;
   readonly user: readonly TimedAction[];
   /** When an answer and a timer are both due, whether the timer goes first (used in turn). */
@@ -186,6 +187,8 @@ export interface ScenarioShape {
   readonly qrChurn?: boolean;
   /** Longest script of each sync-phase service. */
   readonly syncReplies?: number;
+  /** The machine's dedupe window (default: the machine's own, far larger than any run). */
+  readonly dedupeWindow?: number;
   readonly maxSends?: number;
   readonly maxLogouts?: number;
 }
@@ -235,6 +238,7 @@ export const arbScenario = (shape: ScenarioShape = {}): fc.Arbitrary<Scenario> =
     ),
   });
   return fc.record({
+    ...(shape.dedupeWindow !== undefined ? { dedupeWindow: fc.constant(shape.dedupeWindow) } : {}),
     restored: shape.qrChurn ? fc.constant(false) : fc.boolean(),
     scripts: shape.qrChurn ? fc.tuple(scripts, churn).map(([all, login]) => ({ ...all, ...login })) : scripts,
     user,
@@ -268,6 +272,8 @@ export interface CallRecord {
   readonly name: WebwxActorName;
   readonly input: unknown;
   readonly signal: AbortSignal;
+  /** The simulated clock when the call started. */
+  readonly at: number;
   /** The concrete answer or fault it was given (undefined while its script was spent). */
   reply: { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown } | undefined;
   settled: boolean;
@@ -402,6 +408,7 @@ export function scenarioInput(scenario: Scenario): WebwxInput {
     maxSendAttempts: 3,
     maxMemberAttempts: 2,
     timing: SCENARIO_TIMING,
+    ...(scenario.dedupeWindow !== undefined ? { dedupeWindow: scenario.dedupeWindow } : {}),
     ...(scenario.restored ? { stored: storedSession({ user: { UserName: '@self0001', NickName: 'Me', Uin: 1234567 } }) } : {}),
   };
 }
@@ -415,12 +422,13 @@ export async function runScenario(scenario: Scenario, s: Scheduler): Promise<Tra
   const world = new World();
   const queues = Object.fromEntries(Object.entries(scenario.scripts).map(([n, r]) => [n, [...r]])) as Record<WebwxActorName, Reply[]>;
   const calls: CallRecord[] = [];
+  const clock = new TestClock();
   const inFlight = (c: CallRecord): boolean => !c.settled && !c.signal.aborted;
 
   const actorFor = <N extends WebwxActorName>(name: N) =>
     fromPromise<WebwxActorOutputs[N], unknown>(({ input, signal }) => {
       const overlapping = calls.filter((c) => REGION_OF[c.name] === REGION_OF[name] && inFlight(c)).map((c) => c.seq);
-      const record: CallRecord = { seq: calls.length, name, input, signal, reply: undefined, settled: false, overlapping };
+      const record: CallRecord = { seq: calls.length, name, input, signal, at: clock.now(), reply: undefined, settled: false, overlapping };
       calls.push(record);
       const next = queues[name].shift();
       if (next === undefined && name !== 'logout') {
@@ -443,7 +451,6 @@ export async function runScenario(scenario: Scenario, s: Scheduler): Promise<Tra
     });
   const actors = Object.fromEntries((Object.keys(ENDPOINTS) as WebwxActorName[]).map((n) => [n, actorFor(n)]));
 
-  const clock = new TestClock();
   const input = scenarioInput(scenario);
   const emitted: WebwxEmitted[] = [];
   const delivered: AnyEventObject[] = [];

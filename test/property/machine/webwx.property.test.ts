@@ -117,6 +117,17 @@ describe('webwx machine: properties of live runs', () => {
       expect(emittedOf(trace, 'message').map((e) => e.message.MsgId as string)).toEqual(expectedMessageIds(trace));
     }));
 
+  // Invariant: with a small dedupe window, a MsgId is dropped exactly while it is among the last
+  // delivered ones: repeats inside the window never reach the host, order is the server's.
+  it('drops repeats exactly within a small dedupe window', () =>
+    holds(
+      (trace) => {
+        expect(emittedOf(trace, 'message').map((e) => e.message.MsgId as string)).toEqual(expectedMessageIds(trace));
+        for (const checkpoint of emittedOf(trace, 'checkpoint')) expect(checkpoint.delivered.length).toBeLessThanOrEqual(2);
+      },
+      { dedupeWindow: 2, syncReplies: 8 },
+    ));
+
   // Invariant: `loggedOut` is final, told once, and after it no request is in flight (every call
   // the machine started was answered or aborted).
   it('ends in a final loggedOut with no request in flight', () =>
@@ -199,6 +210,47 @@ describe('webwx machine: properties of live runs', () => {
     holds((trace) => {
       expect(trace.calls.filter((c) => c.overlapping.length > 0).map((c) => `${c.name}#${c.seq} over ${c.overlapping.join(',')}`)).toEqual([]);
     }));
+
+  // Invariant: a checkpoint (what a store persists) never covers a message that was not emitted
+  // before it, and never holds an empty key: resuming from any checkpoint loses nothing.
+  it('checkpoints only what has been delivered', () =>
+    holds((trace) => {
+      const emittedIds = new Set<string>(trace.input.stored?.delivered ?? []);
+      for (const event of trace.emitted) {
+        if (event.type === 'message') emittedIds.add(event.message.MsgId);
+        if (event.type !== 'checkpoint') continue;
+        expect(isEmptyKey(event.syncKey)).toBe(false);
+        expect(event.delivered.filter((id) => !emittedIds.has(id))).toEqual([]);
+      }
+    }));
+
+  // Invariant: the machine never spins: a synccheck that came back at once with nothing (or
+  // failed) is followed by a pause before the next synccheck, and a login poll that came back at
+  // once unchanged (408, or 201 while scanned), or failed, by a pause before the next poll.
+  it('pauses before asking again after an answer that came back at once with nothing', () =>
+    holds(
+      (trace) => {
+        const { checkPauseMs, pollPauseMs } = trace.input.timing as { checkPauseMs: number; pollPauseMs: number };
+        const loop = trace.calls.filter((c) => c.name === 'syncCheck' || c.name === 'webwxSync');
+        for (let i = 1; i < loop.length; i++) {
+          const [previous, current] = [loop[i - 1]!, loop[i]!];
+          if (previous.name !== 'syncCheck' || current.name !== 'syncCheck') continue;
+          const answered = previous.reply?.ok ? (previous.reply.value as { elapsedMs: number }) : undefined;
+          if (answered && answered.elapsedMs >= checkPauseMs) continue;
+          expect(current.at, `synccheck #${current.seq} right after #${previous.seq}`).toBeGreaterThan(previous.at);
+        }
+        const polls = callsOf(trace, 'pollLogin');
+        for (let i = 1; i < polls.length; i++) {
+          const [previous, current] = [polls[i - 1]!, polls[i]!];
+          const [a, b] = [previous.input as PollLoginInput, current.input as PollLoginInput];
+          if (a.uuid !== b.uuid || a.tip !== b.tip) continue;
+          const answered = previous.reply?.ok ? (previous.reply.value as Timed<LoginPollAnswer>) : undefined;
+          if (answered && answered.elapsedMs >= pollPauseMs) continue;
+          expect(current.at, `poll #${current.seq} right after #${previous.seq}`).toBeGreaterThan(previous.at);
+        }
+      },
+      { qrChurn: true },
+    ));
 
   // Invariant: no secret (skey, sid, pass_ticket, login ticket) in anything the machine emits.
   it('emits no secret', () =>
