@@ -7,10 +7,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CookieJar } from 'tough-cookie';
 import { describe, expect, it } from 'vitest';
 import { fileSessionStore } from '../../../src/session/index.js';
 import type { InjectedMessage, Simulator } from '../../../src/simulator/index.js';
-import { deviceIdsOf, eventually, loginByHand, makeClient, onCleanup, startSim, until, type TestClient } from './harness.js';
+import { deviceIdsOf, eventually, loginByHand, makeClient, onCleanup, startSim, until, waitParked, type TestClient } from './harness.js';
 
 async function sessionFile(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'webwx-resume-'));
@@ -57,6 +58,7 @@ describe('resume after a restart', () => {
     const second = makeClient(sim, { session: fileSessionStore(file) });
     await second.client.start();
     await second.rec.waitFor('state', (s) => s.state === 'syncing');
+    expect((await second.rec.waitFor('contacts')).count).toBe(sim.control.contacts(uin).length);
     const got = await second.rec.messages(3, (m) => missed.some((x) => x.msgId === m.MsgId));
     expect(got.map((m) => m.Content)).toEqual(['while down 1', 'while down 😄 2', 'while down 3']);
 
@@ -126,6 +128,34 @@ describe('push login', () => {
     // And the renewed session works end to end.
     const fresh = inject(sim, uin, ['after push login']);
     await second.rec.messages(1, (m) => m.MsgId === fresh[0]!.msgId);
+  });
+
+  it('falls back to a new QR when the server refuses the push (the stored cookies are gone)', async () => {
+    const sim = await startSim();
+    const file = await sessionFile();
+    const first = makeClient(sim, { session: fileSessionStore(file) });
+    const { uin } = await loginByHand(sim, first);
+    await first.client.stop();
+    sim.control.logout({ uin, retcode: 1101 });
+    // A session saved without its cookies: the push login cannot name the account.
+    const stored = (await fileSessionStore(file).load())!;
+    await fileSessionStore(file).save({ ...stored, cookies: new CookieJar().serializeSync() });
+
+    const second = makeClient(sim, { session: fileSessionStore(file) });
+    await second.client.start();
+    const qr = await second.rec.waitFor('qr');
+    expect(sim.control.uuid(qr.uuid)?.origin).toBe('qr');
+    expect(second.rec.of('error').map((e) => e.code)).toContain('refused');
+    // The dead session is forgotten before the new one exists.
+    await eventually(async () => (await fileSessionStore(file).load()) === null, 10_000, 'the dead session to be cleared');
+    await waitParked(sim, 'login', qr.uuid);
+    sim.control.scan({ uuid: qr.uuid, uin });
+    await second.rec.waitFor('scanned');
+    sim.control.confirm({ uuid: qr.uuid });
+    await second.rec.waitFor('state', (s) => s.state === 'syncing');
+    expect(second.rec.states()).toEqual(['restoring', 'uuid', 'awaitingScan', 'scanned', 'confirmed', 'initialized', 'syncing']);
+    const renewed = sim.control.credentials(uin);
+    await eventually(async () => (await fileSessionStore(file).load())?.credentials.wxsid === renewed.sid, 10_000, 'the new session on file');
   });
 
   it('with the automatic phone, push login completes without any control call', async () => {
