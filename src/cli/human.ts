@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { msgTypeName } from '../codecs/content.js';
+import { decodeContent, msgTypeName } from '../codecs/content.js';
 import { displaySafe, type CliEvent } from './ndjson.js';
 import { renderQrForTerminal } from './qr.js';
 
@@ -131,7 +131,7 @@ export function formatHuman(raw: CliEvent, options: HumanOptions = {}, qrCount =
       return '✓ Scanned. Now confirm the login on your phone.';
     case 'login': {
       const user = event['user'] as { NickName?: unknown } | undefined;
-      return `✓ Logged in as ${terminalSafe(String(user?.NickName ?? '?'))}.`;
+      return `✓ Logged in as ${terminalSafe(decodeContent(String(user?.NickName ?? '?')).replace(/\n/g, ' '))}.`;
     }
     case 'contacts':
       return `✓ ${String(event['count'])} contacts loaded.`;

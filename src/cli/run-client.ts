@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { WebwxClient } from '../client.js';
+import { decodeContent } from '../codecs/content.js';
 import type { WebwxContext } from '../machines/webwx.types.js';
 import { createHumanWriter, type NameBook } from './human.js';
 import { createNdjsonWriter, parseStdinCommand, type CliEvent } from './ndjson.js';
@@ -57,6 +58,12 @@ export function contractMessage(m: ContractMessageInput): Record<string, unknown
   return out;
 }
 
+/** Names arrive as the server wrote them (entities, emoji spans): shown as a person reads them. */
+function readableName(name: string | undefined): string | null {
+  if (name === undefined || name === '') return null;
+  return decodeContent(name).replace(/\n/g, ' ');
+}
+
 /** Names from the running machine's contact book, for the human output. */
 function namesFrom(client: WebwxClient): NameBook {
   const context = (): WebwxContext | null => {
@@ -72,10 +79,10 @@ function namesFrom(client: WebwxClient): NameBook {
       if (!contacts) return null;
       if (group !== undefined) {
         const member = contacts[group]?.members?.find((m) => m.UserName === userName);
-        if (member) return member.DisplayName || member.NickName || null;
+        if (member) return readableName(member.DisplayName || member.NickName);
       }
       const contact = contacts[userName];
-      return contact ? contact.RemarkName || contact.NickName || null : null;
+      return contact ? readableName(contact.RemarkName || contact.NickName) : null;
     },
     selfUserName: () => context()?.user?.UserName ?? null,
   };

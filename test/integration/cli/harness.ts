@@ -67,6 +67,8 @@ export interface CliProcess {
   /** The first event (already seen or still to come) that satisfies `match`. */
   waitFor(match: (event: CliEvent) => boolean, what: string, timeoutMs?: number): Promise<CliEvent>;
   waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** The first stdout line (seen or to come) that matches. */
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Writes one line to stdin. */
   send(line: string): void;
   readonly exit: Promise<CliExit>;
@@ -155,6 +157,7 @@ export function startCli(args: readonly string[], env: Readonly<Record<string, s
     stdout: () => stdoutText,
     stderr: () => stderrText,
     waitFor: (match, what, timeoutMs = 15_000) => waitUntil(() => events.find(match), what, timeoutMs),
+    waitForLine: (pattern, timeoutMs = 15_000) => waitUntil(() => lines.find((line) => pattern.test(line)), `stdout ${pattern}`, timeoutMs),
     waitForStderr: (pattern, timeoutMs = 15_000) => waitUntil(() => stderrText.match(pattern) ?? undefined, `stderr ${pattern}`, timeoutMs),
     send: (line) => {
       child.stdin.write(`${line}\n`);
@@ -203,6 +206,12 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Cookies whose values are not secrets: wxuin is the account's Uin (the `login` event shows it by
+ * contract), wxloadtime a timestamp, mm_lang the language.
+ */
+const PUBLIC_COOKIES: ReadonlySet<string> = new Set(['wxuin', 'wxloadtime', 'mm_lang']);
+
 /** The session's secrets as the simulator knows them, plus every cookie value and ticket the client was given. */
 export function secretsOf(sim: Simulator): string[] {
   const secrets = new Set<string>();
@@ -218,8 +227,7 @@ export function secretsOf(sim: Simulator): string[] {
     for (const pair of cookie.split(';')) {
       const [name, ...rest] = pair.trim().split('=');
       const value = rest.join('=');
-      // wxuin is the account's Uin, which the `login` event shows by contract; short values are flags.
-      if (name !== 'wxuin' && value.length >= 8) secrets.add(value);
+      if (!PUBLIC_COOKIES.has(name ?? '') && value.length >= 8) secrets.add(value);
     }
   }
   // The encoded forms travel too (pass_ticket is percent-encoded text).
