@@ -287,6 +287,8 @@ export interface UserRecord {
   readonly accepted: boolean;
   /** Calls in flight at that moment. */
   readonly inFlight: readonly number[];
+  /** Whether the machine held a session (credentials and hosts) at that moment. */
+  readonly hadSession: boolean;
 }
 
 export interface Trace {
@@ -478,13 +480,15 @@ export async function runScenario(scenario: Scenario, s: Scheduler): Promise<Tra
   const act = (action: UserAction): void => {
     const running = actor.getSnapshot().status === 'active';
     const flying = calls.filter(inFlight).map((c) => c.seq);
+    const { credentials, hosts } = actor.getSnapshot().context;
+    const hadSession = credentials !== null && hosts !== null;
     if (action.type === 'SEND') {
       sends += 1;
       const clientMsgId = `1700000000000${String(sends).padStart(4, '0')}`;
-      user.push({ action: { ...action, clientMsgId }, accepted: running, inFlight: flying });
+      user.push({ action: { ...action, clientMsgId }, accepted: running, inFlight: flying, hadSession });
       if (running) actor.send({ type: 'SEND', to: action.to, text: action.text, clientMsgId });
     } else {
-      user.push({ action, accepted: running, inFlight: flying });
+      user.push({ action, accepted: running, inFlight: flying, hadSession });
       if (running) actor.send({ type: 'LOGOUT' });
     }
   };
