@@ -207,3 +207,35 @@ describe('desktop (UOS) login', () => {
     expect(t.rec.of('logout')).toEqual([]);
   });
 });
+
+describe('message types', () => {
+  it('delivers media, app, system and recall messages with their types, decoded, once each and in order', async () => {
+    const sim = await startSim({ contacts: 60 });
+    const t = makeClient(sim);
+    const { uin } = await loginByHand(sim, t);
+    const friend = friendOf(sim, uin);
+    const group = sim.control.contacts(uin).find((c) => c.UserName.startsWith('@@'))!.UserName;
+    const member = sim.control.members(group, uin)[0]!.UserName;
+    const injected = [
+      sim.control.message({ uin, from: friend, text: 'picture', type: 3 }),
+      sim.control.message({ uin, from: friend, text: 'A & B <news>', type: 49 }),
+      sim.control.message({ uin, from: member, group, text: 'voice', type: 34 }),
+      sim.control.message({ uin, from: member, group, text: '"x" joined the group', type: 10000 }),
+      sim.control.message({ uin, from: friend, text: 'you recalled a message', type: 10002 }),
+    ];
+    const got = await t.rec.messages(5, (m) => injected.some((x) => x.msgId === m.MsgId));
+    expect(got.map((m) => m.MsgId)).toEqual(injected.map((m) => m.msgId));
+    expect(got.map((m) => m.MsgType)).toEqual([3, 49, 34, 10000, 10002]);
+    // XML inside Content arrives unescaped once: readable XML, not entities.
+    expect(got[0]!.Content).toMatch(/^<\?xml version="1.0"\?>\n<msg>/);
+    expect(got[1]).toMatchObject({ AppMsgType: 5, IsGroup: false });
+    expect(got[1]!.Content).toContain('<title>A &amp; B &lt;news&gt;</title>');
+    // A member's media in a group names the member; a system notice in a group names nobody.
+    expect(got[2]).toMatchObject({ IsGroup: true, SenderUserName: member });
+    expect(got[2]!.Content.startsWith('@')).toBe(false);
+    expect(got[3]).toMatchObject({ IsGroup: true, Content: '"x" joined the group' });
+    expect(got[3]!.SenderUserName).toBeUndefined();
+    // The simulator's recall takes back the message before it.
+    expect(got[4]!.Content).toContain(`<msgid>${injected[3]!.msgId}</msgid>`);
+  });
+});

@@ -4,7 +4,7 @@
  * and against the simulator's own record of what reached it.
  */
 import { describe, expect, it } from 'vitest';
-import { deviceIdsOf, makeClient, startSim, waitParked } from './harness.js';
+import { deviceIdsOf, expectNoSecrets, makeClient, startSim, waitParked } from './harness.js';
 
 describe('the happy path', () => {
   it('logs in, loads contacts, receives decoded messages once each, sends, and logs out', async () => {
@@ -111,6 +111,16 @@ describe('the happy path', () => {
     const withTicket = log.filter((r) => r.query['pass_ticket'] !== undefined);
     expect(withTicket.map((r) => r.endpoint)).toEqual(expect.arrayContaining(['webwxinit', 'webwxstatusnotify', 'webwxgetcontact', 'webwxsync', 'webwxsendmsg']));
     expect(withTicket.every((r) => r.query['pass_ticket'] === creds.passTicket)).toBe(true);
+
+    // What the servers check: the main host's Referer, a desktop browser, JSON as UTF-8.
+    for (const r of log.filter((x) => x.endpoint !== 'qrcode')) {
+      expect(r.headers['referer'], `${r.endpoint} Referer`).toBe(`${sim.origin}/`);
+      expect(r.headers['user-agent']).toMatch(/^Mozilla\/5\.0 \(Windows NT/);
+    }
+    const jsonPosts = log.filter((r) => r.method === 'POST' && r.endpoint !== 'webwxlogout');
+    expect(jsonPosts.length).toBeGreaterThan(4);
+    expect(jsonPosts.every((r) => r.headers['content-type'] === 'application/json; charset=UTF-8')).toBe(true);
+    expectNoSecrets(rec, creds);
 
     // Only WeChat endpoints were asked (the logout's 301 to the home page was not followed).
     expect(log.filter((r) => r.endpoint === null)).toEqual([]);

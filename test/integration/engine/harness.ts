@@ -3,7 +3,7 @@
  * short holds, clients with millisecond pauses, and an event recorder whose `waitFor` resolves on
  * the first matching event (past or future) so tests wait for behaviour instead of sleeping.
  */
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { createWebwxClient, type WebwxClient, type WebwxClientEventName, type WebwxClientEvents, type WebwxClientOptions } from '../../../src/client.js';
 import type { Message } from '../../../src/codecs/content.js';
 import { startSimulator, type RequestRecord, type SimEndpoint, type Simulator, type SimulatorOptions } from '../../../src/simulator/index.js';
@@ -169,6 +169,17 @@ export async function eventually(condition: () => Promise<boolean>, timeoutMs = 
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Fails when any recorded event carries one of the session's secrets (events may reach logs and stdout). */
+export function expectNoSecrets(rec: Recorder, secrets: { sid: string; skey: string; passTicket: string; dataTicket: string; authTicket: string }): void {
+  const text = JSON.stringify(rec.events);
+  const { sid, skey, passTicket, dataTicket, authTicket } = secrets;
+  for (const [name, value] of Object.entries({ sid, skey, passTicket, dataTicket, authTicket })) {
+    expect(text.includes(value), `${name} in an event`).toBe(false);
+    // The pass_ticket also as decoded once, the way a careless URL would show it.
+    if (name === 'passTicket') expect(text.includes(decodeURIComponent(value)), 'decoded passTicket in an event').toBe(false);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { FaultKind, FaultRule, InjectedMessage } from '../../../src/simulator/index.js';
-import { loginByHand, makeClient, startSim, until } from './harness.js';
+import { expectNoSecrets, loginByHand, makeClient, startSim, until } from './harness.js';
 
 const LOOP_KINDS: readonly FaultKind[] = ['destroy', 'status', 'ret', 'truncate', 'invalidJson', 'delay'];
 /**
@@ -60,5 +60,7 @@ describe('soak with random faults', () => {
     const since = sim.control.requests().at(-1)!.seq;
     await until(() => sim.control.requests({ since, endpoint: 'synccheck' }).length > 0 && sim.stats().parked > 0);
     expect(t.rec.of('message').map((m) => m.message.MsgId)).toEqual(delivered);
+    // Dozens of error events, and not one secret in any of them.
+    expectNoSecrets(t.rec, sim.control.credentials(uin));
   });
 });
