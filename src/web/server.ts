@@ -87,7 +87,13 @@ export function buildConsoleServer(options: ConsoleServerOptions): ConsoleServer
   const title = options.title ?? 'webwx console';
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const streams = new Set<ServerResponse>();
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, forceCloseConnections: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 64 * 1024,
+    forceCloseConnections: true,
+    // fastify's defaults strip unknown fields and coerce types; a malformed send is refused instead.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+  });
 
   // Only JSON bodies: a cross-site form (text/plain, urlencoded) gets 415 before any handler.
   app.removeContentTypeParser('text/plain');
