@@ -45,7 +45,7 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
 
 export function parsePort(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
-  const port = Number(text);
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`${flag} takes a port number (0-65535), got "${text}"`);
   return port;
 }
