@@ -4,7 +4,7 @@
  * and against the simulator's own record of what reached it.
  */
 import { describe, expect, it } from 'vitest';
-import { deviceIdsOf, expectNoSecrets, makeClient, startSim, waitParked } from './harness.js';
+import { deviceIdsOf, expectNoSecrets, makeClient, startSim, until } from './harness.js';
 
 describe('the happy path', () => {
   it('logs in, loads contacts, receives decoded messages once each, sends, and logs out', async () => {
@@ -21,8 +21,8 @@ describe('the happy path', () => {
     expect(image.headers.get('content-type')).toBe('image/png');
 
     // Let a few polls come back 408 first, so the tip is checked across unscanned polls too.
-    await waitParked(sim, 'login', qr.uuid);
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    const polls = (): number => sim.control.requests({ endpoint: 'login' }).filter((r) => r.query['uuid'] === qr.uuid).length;
+    await until(() => polls() >= 2, 10_000, 'a second login poll after a 408');
     const scan = sim.control.scan({ uuid: qr.uuid });
     const scanned = await rec.waitFor('scanned');
     expect(scanned.avatar).toMatch(/^data:img\/jpg;base64,/);

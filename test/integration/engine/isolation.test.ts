@@ -113,3 +113,24 @@ describe('two clients in one process', () => {
     ]);
   });
 });
+
+describe('one account, two clients', () => {
+  it('a second login of the same account ends the first session (1101, logged in elsewhere), not the new one', async () => {
+    const sim = await startSim();
+    const first = makeClient(sim);
+    const { uin } = await loginByHand(sim, first);
+    const second = makeClient(sim);
+    await second.client.start();
+    const qr = await second.rec.waitFor('qr');
+    sim.control.scan({ uuid: qr.uuid, uin });
+    await second.rec.waitFor('scanned');
+    sim.control.confirm({ uuid: qr.uuid });
+    await second.rec.waitFor('state', (s) => s.state === 'syncing');
+
+    expect(await first.rec.waitFor('logout')).toEqual({ reason: 'remote', retcode: 1101 });
+    const msg = sim.control.message({ uin, from: friendOf(sim, uin), text: 'to the new session' });
+    await second.rec.messages(1, (m) => m.MsgId === msg.msgId);
+    expect(first.rec.of('message').some((m) => m.message.MsgId === msg.msgId)).toBe(false);
+    expect(second.client.state()).toBe('syncing');
+  });
+});

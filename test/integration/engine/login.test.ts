@@ -125,3 +125,18 @@ describe('untrusted redirect', () => {
     expect(rec.events.some((e) => ticketish.test(JSON.stringify(e.payload)))).toBe(false);
   });
 });
+
+describe('a phone that confirms at once', () => {
+  it('goes from awaitingScan straight to confirmed when the first answer is 200', async () => {
+    const sim = await startSim();
+    const { client, rec } = makeClient(sim);
+    await client.start();
+    const qr = await rec.waitFor('qr');
+    // Scan and confirm in one go, before any poll could see the 201.
+    sim.control.confirm({ uuid: qr.uuid });
+    await rec.waitFor('state', (s) => s.state === 'syncing');
+    expect(rec.of('scanned')).toEqual([]);
+    expect(rec.states()).toEqual(['uuid', 'awaitingScan', 'confirmed', 'initialized', 'syncing']);
+    expect(sim.control.uuid(qr.uuid)!.tips.map((t) => t.tip)).toEqual(['1']);
+  });
+});
