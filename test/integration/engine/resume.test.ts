@@ -76,6 +76,8 @@ describe('resume after a restart', () => {
     expect(second.rec.states()[0]).toBe('restoring');
     expect(second.rec.states()).toEqual(['restoring', 'syncing']);
     expect(second.rec.of('qr')).toEqual([]);
+    // One login per process (the peer that told it twice on restart is what not to do).
+    expect(second.rec.of('login')).toHaveLength(1);
     const resumed = sim.control.requests({ since });
     expect(resumed.some((r) => r.endpoint === 'jslogin' || r.endpoint === 'login' || r.endpoint === 'webwxnewloginpage')).toBe(false);
     expect(resumed.some((r) => r.endpoint === 'webwxinit')).toBe(true);
@@ -84,6 +86,26 @@ describe('resume after a restart', () => {
     // The resumed client can send on the old session.
     await second.client.send(friendOf(sim, uin), 'back');
     expect(sim.control.sent(uin).map((s) => s.content)).toEqual(['back']);
+  });
+});
+
+describe('resume while the server is unreachable', () => {
+  it('gives up with tooManyFailures after its budget and keeps the stored session for a later try', async () => {
+    const sim = await startSim();
+    const file = await sessionFile();
+    const first = makeClient(sim, { session: fileSessionStore(file) });
+    const { uin } = await loginByHand(sim, first);
+    await first.client.stop();
+    await sim.close();
+
+    const second = makeClient(sim, { session: fileSessionStore(file), maxConsecutiveFailures: 3 });
+    await second.client.start();
+    const logout = await second.rec.waitFor('logout');
+    expect(logout.reason).toBe('tooManyFailures');
+    expect(second.rec.of('error').map((e) => e.code)).toEqual(['network', 'network', 'network']);
+    expect(second.rec.states()).toEqual(['restoring', 'loggedOut']);
+    // An outage says nothing about the session: it stays stored.
+    expect((await fileSessionStore(file).load())?.credentials.wxuin).toBe(uin);
   });
 });
 
@@ -120,6 +142,7 @@ describe('push login', () => {
     expect(log.filter((r) => r.endpoint === 'login').every((r) => r.query['uuid'] === qr.uuid)).toBe(true);
     expect(second.rec.states()).toEqual(['restoring', 'awaitingScan', 'scanned', 'confirmed', 'initialized', 'syncing']);
     expect(second.rec.of('qr')).toHaveLength(1);
+    expect(second.rec.of('login')).toHaveLength(1);
 
     // The store now holds the renewed session.
     await eventually(async () => (await fileSessionStore(file).load())?.credentials.wxsid === renewed.sid, 10_000, 'the renewed session on file');
