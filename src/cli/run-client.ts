@@ -162,7 +162,17 @@ export async function runClient(client: WebwxClient, streams: CliStreams, option
   const stopCommands = options.readCommands ? readCommands(client, streams.stdin, emit) : () => undefined;
   const stopSignals = handleSignals(client, options.keepSession === true, human, endByStop);
   try {
-    await client.start();
+    try {
+      await client.start();
+    } catch (err) {
+      // A session file the store refuses (insecure mode, corrupt, unreadable) is told as an event
+      // too, so a --json consumer learns why; main maps it to exit 3.
+      const code = (err as { code?: unknown } | null)?.code;
+      if (typeof code === 'string' && code.startsWith('session')) {
+        emit({ event: 'error', code, message: err instanceof Error ? err.message : String(err) });
+      }
+      throw err;
+    }
     // `done` rejects only on a bug in the machine (ClientCrash): that is exit code 1, not a hang.
     const crashed = client.done.then(
       () => new Promise<never>(() => undefined),

@@ -2,7 +2,10 @@
  * How a `webwx login --json` run ends: every logout reason of CONTRACT.md with its event and exit
  * code, and bad usage (exit 2, nothing on stdout).
  */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, WEB_FORBIDDEN_MESSAGE, type Simulator } from '../../../src/simulator/index.js';
@@ -51,6 +54,45 @@ describe('webwx login --json: how it ends', () => {
     expect(cli.events.at(-1)).toMatchObject({ event: 'logout', reason: 'webLoginForbidden', message: WEB_FORBIDDEN_MESSAGE });
     expect(cli.events.some(isEvent('login'))).toBe(false);
     expect(cli.foreign).toEqual([]);
+  });
+
+  it('--uos: the desktop login gets a web-forbidden account in (desktop headers on newloginpage)', async () => {
+    const sim = await simulator();
+    const account = sim.control.createAccount({ webForbidden: true });
+    const cli = startCli(['login', '--json', '--uos', '--login-origin', sim.origin]);
+    await logInByPhone(sim, cli, account);
+    expect(cli.events.find(isEvent('login'))).toMatchObject({ user: { Uin: Number(account.uin) } });
+    const jslogin = sim.control.requests({ endpoint: 'jslogin' })[0]!;
+    expect(jslogin.query['redirect_uri']).toContain('mod=desktop');
+    const page = sim.control.requests({ endpoint: 'webwxnewloginpage' })[0]!;
+    expect(page.headers['client-version']).toBeDefined();
+    expect(page.headers['extspam']).toBeDefined();
+    cli.send('{"cmd":"logout"}');
+    expect((await cli.exit).code).toBe(0);
+  });
+
+  it('a session file the store refuses: an error event naming why, exit 3, no login attempted', async () => {
+    const sim = await simulator();
+    const dir = mkdtempSync(join(tmpdir(), 'webwx-cli-store-'));
+    try {
+      const open = join(dir, 'world-readable.session');
+      writeFileSync(open, '{}', { mode: 0o644 });
+      chmodSync(open, 0o644);
+      const corrupt = join(dir, 'corrupt.session');
+      writeFileSync(corrupt, 'not json at all', { mode: 0o600 });
+      for (const [file, code] of [
+        [open, 'sessionInsecure'],
+        [corrupt, 'sessionCorrupt'],
+      ] as const) {
+        const cli = startCli(['login', '--json', '--login-origin', sim.origin, '--session', file]);
+        expect((await cli.exit).code, code).toBe(3);
+        expect(cli.events, code).toEqual([{ event: 'error', code, message: expect.any(String) as string }]);
+        expect(cli.stderr()).toContain(file);
+      }
+      expect(sim.control.requests()).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a redirect to a foreign origin: logout reason untrustedRedirect, exit 3, no request sent there', async () => {

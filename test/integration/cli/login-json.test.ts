@@ -104,6 +104,15 @@ describe('webwx login --json: a whole session', () => {
     );
   });
 
+  it('answers a send the server refuses with an error event carrying its Ret, and no sent event', async () => {
+    const before = cli.events.length;
+    cli.send(JSON.stringify({ cmd: 'send', to: '@nobody-knows-me', text: 'hello?' }));
+    const error = await cli.waitFor((e) => cli.events.indexOf(e) >= before && e.event === 'error', 'the send error');
+    expect(error).toMatchObject({ event: 'error', code: 'sendFailed', ret: 1204 });
+    expect(String(error['message'])).toContain('1204');
+    expect(cli.events.slice(before).some((e) => e.event === 'sent')).toBe(false);
+  });
+
   it('answers a bad stdin line with one badCommand error and changes nothing else', async () => {
     const before = cli.events.length;
     const sendsBefore = sim.control.sent().length;
