@@ -150,17 +150,20 @@ export async function runClient(client: WebwxClient, streams: CliStreams, option
     emit(event as CliEvent);
     finish(info.reason);
   });
-  /** An end the machine does not report itself (it was stopped): told the same way. */
-  const endByStop = (): void => {
+  /**
+   * An end the machine did not report itself (it was stopped, or logged out before it started):
+   * told the same way, so every run ends with a `logout` line.
+   */
+  const endQuietly = (reason: string, retcode?: number): void => {
     if (loggedOut) return;
     loggedOut = true;
     emit({ event: 'state', state: 'loggedOut' });
-    emit({ event: 'logout', reason: 'user' });
-    finish('user');
+    emit({ event: 'logout', reason, ...(retcode === undefined ? {} : { retcode }) });
+    finish(reason);
   };
 
   const stopCommands = options.readCommands ? readCommands(client, streams.stdin, emit) : () => undefined;
-  const stopSignals = handleSignals(client, options.keepSession === true, human, endByStop);
+  const signals = handleSignals(client, options.keepSession === true, human);
   try {
     try {
       await client.start();
@@ -173,15 +176,18 @@ export async function runClient(client: WebwxClient, streams: CliStreams, option
       }
       throw err;
     }
-    // `done` rejects only on a bug in the machine (ClientCrash): that is exit code 1, not a hang.
-    const crashed = client.done.then(
-      () => new Promise<never>(() => undefined),
-      (err: unknown) => Promise.reject(err),
-    );
-    return exitCodeForLogout(await Promise.race([finished, crashed]));
+    // `done` resolves after the `logout` event, or alone when the client was stopped; a stop
+    // finishes saving the session first. It rejects only on a bug in the machine (ClientCrash):
+    // that is exit code 1, not a hang.
+    const ended = client.done.then(async (info) => {
+      await signals.stopping();
+      endQuietly(info.reason, info.retcode);
+      return info.reason;
+    });
+    return exitCodeForLogout(await Promise.race([finished, ended]));
   } finally {
     stopCommands();
-    stopSignals();
+    signals.dispose();
   }
 }
 
@@ -206,18 +212,19 @@ function readCommands(client: WebwxClient, stdin: Readable, emit: (event: CliEve
   return () => lines.close();
 }
 
+interface SignalHandling {
+  /** Resolves once a stop asked for by a signal has finished (at once when there was none). */
+  stopping(): Promise<void>;
+  dispose(): void;
+}
+
 /**
  * Ctrl-C (or SIGTERM) logs out — or, with --keep-session, stops without webwxlogout once the
  * stored session is saved. A second Ctrl-C does not wait for the server any more.
  */
-function handleSignals(client: WebwxClient, keepSession: boolean, human: Writable, endByStop: () => void): () => void {
+function handleSignals(client: WebwxClient, keepSession: boolean, human: Writable): SignalHandling {
   let signals = 0;
-  const stopNow = (): void => {
-    void client
-      .stop()
-      .catch(() => undefined)
-      .then(endByStop);
-  };
+  let stopping: Promise<void> | null = null;
   const onSignal = (): void => {
     signals++;
     if (signals === 1 && !keepSession) {
@@ -226,12 +233,18 @@ function handleSignals(client: WebwxClient, keepSession: boolean, human: Writabl
       return;
     }
     if (signals === 1) human.write('Stopping; the session is kept for the next run.\n');
-    stopNow();
+    stopping ??= client.stop().then(
+      () => undefined,
+      () => undefined,
+    );
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  return () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+  return {
+    stopping: () => stopping ?? Promise.resolve(),
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
   };
 }

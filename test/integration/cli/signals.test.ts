@@ -39,6 +39,20 @@ describe('webwx login --json and Ctrl-C', () => {
     expect(cli.foreign).toEqual([]);
   });
 
+  it('SIGINT while waiting for the scan: logout reason user, exit 0, nothing to log out on the server', async () => {
+    const since = sim.control.requests().at(-1)?.seq ?? 0;
+    const cli = startCli(['login', '--json', '--login-origin', sim.origin]);
+    await cli.waitFor(isEvent('qr'), 'the qr');
+    cli.child.kill('SIGINT');
+    expect((await cli.exit).code).toBe(0);
+    expect(cli.events.slice(-2)).toEqual([
+      { event: 'state', state: 'loggedOut' },
+      { event: 'logout', reason: 'user' },
+    ]);
+    expect(sim.control.requests({ endpoint: 'webwxlogout', since })).toHaveLength(0);
+    expect(cli.stderr()).toContain('Logging out');
+  });
+
   it('SIGINT with --keep-session --session F: no webwxlogout, F kept with mode 0600, the next run resumes without a QR', async () => {
     const file = join(dir, 'kept.session');
     const first = startCli(['login', '--json', '--login-origin', sim.origin, '--session', file, '--keep-session']);

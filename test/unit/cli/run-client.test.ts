@@ -12,6 +12,8 @@ interface FakeClient extends WebwxClient {
   fire<E extends WebwxClientEventName>(event: E, payload: WebwxClientEvents[E]): void;
   readonly calls: string[];
   crash(err: Error): void;
+  /** Ends the client without a `logout` event (as a stop, or a logout before the machine ran, does). */
+  end(info: LogoutInfo): void;
 }
 
 function fakeClient(): FakeClient {
@@ -62,6 +64,7 @@ function fakeClient(): FakeClient {
     fire,
     calls,
     crash: (err) => rejectDone(err),
+    end: (info) => resolveDone(info),
   };
 }
 
@@ -131,6 +134,19 @@ describe('runClient --json', () => {
     await tick();
     client.fire('logout', { reason });
     expect(await running).toBe(code);
+  });
+
+  it('still ends with state loggedOut and a logout line when the client ended without telling (stopped)', async () => {
+    const client = fakeClient();
+    const s = io();
+    const running = runClient(client, s, { json: true, readCommands: false });
+    await tick();
+    client.end({ reason: 'user', message: 'stopped without logout' });
+    expect(await running).toBe(0);
+    expect(s.lines().map((l) => JSON.parse(l) as unknown)).toEqual([
+      { event: 'state', state: 'loggedOut' },
+      { event: 'logout', reason: 'user' },
+    ]);
   });
 
   it('rejects (exit 1 in main) when the machine crashes instead of hanging', async () => {
