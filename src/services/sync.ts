@@ -2,8 +2,8 @@
  * The sync loop's endpoints (PROTOCOL.md "Session"): synccheck, held on the push host, and
  * webwxsync on the main host.
  */
-import { DecodeError, decodeSync, decodeSyncCheck, formatSyncKey, type SyncCheckAnswer } from '../codecs/index.js';
-import { decodeWith, toServiceFailure } from './errors.js';
+import { decodeSync, decodeSyncCheck, formatSyncKey } from '../codecs/index.js';
+import { decodeWith } from './errors.js';
 import { requestText, type ServiceDeps } from './http.js';
 import type { Service } from './types.js';
 import { baseRequest, cgiUrl, LANG, refererOf, syncRr } from './wire.js';
@@ -26,26 +26,10 @@ export const syncCheck: Service<'syncCheck', ServiceDeps> = async (deps, input, 
     { endpoint: 'synccheck', role: 'push', method: 'GET', url, referer: refererOf(hosts.main), timeoutMs: deps.longPollTimeoutMs },
     signal,
   );
-  return knownRetcode(decodeWith('synccheck', decodeSyncCheck, body), body);
+  // Every retcode is the server's verdict and goes to the machine as data: PROTOCOL.md says any
+  // non-zero retcode ends the session (peers that retry unknown retcodes spin against a dead session).
+  return decodeWith('synccheck', decodeSyncCheck, body);
 };
-
-/** 0 (go on) and the three retcodes with which the server ends a session (PROTOCOL.md). */
-export const SYNCCHECK_RETCODES: readonly number[] = [0, 1100, 1101, 1102];
-
-/**
- * Any other retcode (an overloaded server's -1, say) is an answer we cannot read, not a verdict on
- * the session: it fails as a typed badResponse at `synccheck.retcode`, which the machine retries
- * with back-off within its failure budget. Passed through, the machine would end the session as
- * `remote` with a retcode the contract does not define for it (found by the engine's integration
- * tests: one `ret` fault on synccheck logged the client out).
- */
-function knownRetcode(answer: SyncCheckAnswer, body: string): SyncCheckAnswer {
-  if (SYNCCHECK_RETCODES.includes(answer.retcode)) return answer;
-  throw toServiceFailure(
-    new DecodeError('synccheck', 'synccheck.retcode', `retcode ${answer.retcode} is none of ${SYNCCHECK_RETCODES.join(', ')}`, body),
-    'synccheck',
-  );
-}
 
 export const webwxSync: Service<'webwxSync', ServiceDeps> = async (deps, input, signal) => {
   const { hosts, credentials } = input;

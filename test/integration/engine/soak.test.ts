@@ -17,7 +17,9 @@ const SEND_KINDS: readonly FaultKind[] = ['destroy', 'status', 'truncate', 'dela
 function plan(uin: string, p: number): FaultRule[] {
   const rules: FaultRule[] = [];
   for (const endpoint of ['synccheck', 'webwxsync'] as const) {
-    for (const kind of LOOP_KINDS) rules.push({ endpoint, kind, uin, probability: p, delayMs: 30 });
+    // A non-zero synccheck retcode is the server ending the session (PROTOCOL.md), not a transient fault.
+    const kinds = endpoint === 'synccheck' ? LOOP_KINDS.filter((kind) => kind !== 'ret') : LOOP_KINDS;
+    for (const kind of kinds) rules.push({ endpoint, kind, uin, probability: p, delayMs: 30 });
   }
   for (const kind of SEND_KINDS) rules.push({ endpoint: 'webwxsendmsg', kind, uin, probability: p * 2, delayMs: 30 });
   return rules;
