@@ -135,6 +135,20 @@ describe('webwx login --json: how it ends', () => {
     expect(cli.foreign).toEqual([]);
   }, 30_000);
 
+  it('a login server that does not answer: recoverable error events (code network, no secrets), and Ctrl-C still ends it with 0', async () => {
+    const sim = await simulator();
+    const deadOrigin = sim.origin;
+    await sim.close();
+    const cli = startCli(['login', '--json', '--login-origin', deadOrigin]);
+    const error = await cli.waitFor(isEvent('error'), 'the network error');
+    expect(error).toMatchObject({ event: 'error', code: 'network' });
+    expect(Object.keys(error).sort()).toEqual(['code', 'event', 'message']);
+    cli.child.kill('SIGINT');
+    expect((await cli.exit).code).toBe(0);
+    expect(cli.events.at(-1)).toEqual({ event: 'logout', reason: 'user' });
+    expect(cli.foreign).toEqual([]);
+  });
+
   it('bad usage exits 2 with the reason and the usage on stderr and nothing on stdout', async () => {
     const cases: { args: string[]; says: RegExp }[] = [
       { args: ['login', '--json', '--no-such-flag'], says: /no-such-flag/ },
