@@ -19,6 +19,9 @@ export const USAGE = `Usage:
       With --json, stdin takes {"cmd":"send","to":"<UserName>","text":"..."} and {"cmd":"logout"}.
   webwx simulator [--port P] [--host H] [--auto] [--auto-delay MS] [--hold MS] [--contacts N] [--seed N]
       Run the protocol simulator standalone (prints its origin).
+  webwx web [--port P] [--login-origin URL] [--session FILE] [--demo]
+      A browser console on 127.0.0.1: the QR, contacts, messages, a send box and the live
+      statechart. --demo runs it against the built-in simulator.
   webwx scene-demo [--port P] [--token T] [--redis URL]
       The official-account scene-QR login example, against the platform simulator.
 `;

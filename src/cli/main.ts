@@ -13,6 +13,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   login: async () => (await import('./commands/login.js')).loginCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
   simulator: async () => (await import('./commands/simulator.js')).simulatorCommand,
+  web: async () => (await import('./commands/web.js')).webCommand,
   'scene-demo': async () => {
     const { runSceneDemo } = await import('./commands/scene-demo.js');
     return (argv) => runSceneDemo([...argv]);

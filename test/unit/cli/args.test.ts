@@ -58,6 +58,15 @@ describe('runCli', () => {
     }
   });
 
+  it('knows every command of the usage: a bad flag is bad usage, not an unknown command', async () => {
+    for (const name of ['login', 'demo', 'simulator', 'web']) {
+      const s = streams();
+      expect(await runCli([name, '--no-such-flag'], s), name).toBe(2);
+      expect(s.err(), name).not.toContain('unknown command');
+      expect(s.err(), name).toContain('no-such-flag');
+    }
+  });
+
   it('prints the usage on stdout and exits 0 for --help', async () => {
     for (const argv of [['--help'], ['help'], ['login', '--help']]) {
       const s = streams();
