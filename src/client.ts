@@ -22,7 +22,7 @@ import type {
 } from './machines/webwx.types.js';
 import { createServiceDeps, makeDeviceId, serializeCookies, type ServiceDeps } from './services/index.js';
 import { DEFAULT_LOGIN_ORIGIN } from './services/hosts.js';
-import type { SessionStore, SessionStoreErrorCode, StoredSession } from './session/types.js';
+import type { SessionStore, SessionStoreErrorCode, StagedSave, StoredSession } from './session/types.js';
 
 /** The states a client reports: the CONTRACT's names and `restoring` (never `loggingOut`). */
 export type WebwxPublicState = Exclude<WebwxStateName, 'loggingOut'>;
@@ -126,6 +126,7 @@ const DEAD_ENDS: ReadonlySet<string> = new Set(['remote', 'user']);
 
 const errorMessage = (err: unknown): string => redactSecrets(err instanceof Error ? err.message : String(err));
 
+/** A sync position the store may hold: keys plus the MsgIds delivered up to that point. */
 interface Checkpoint {
   readonly syncKey: SyncKey;
   readonly syncCheckKey: SyncKey | null;
@@ -149,6 +150,11 @@ export function createWebwxClient(options: WebwxClientOptions = {}): WebwxClient
   let starting: Promise<void> | null = null;
   let lastClientMsgId: string | undefined;
   let reportedState: WebwxPublicState | 'notStarted' = 'notStarted';
+  /**
+   * What the store may hold: the keys of the last answer whose messages were all delivered, and
+   * every MsgId delivered so far (also those of an answer still being delivered). Null until the
+   * first `login` of this process: the context's keys then are the stored or the init ones.
+   */
   let checkpoint: Checkpoint | null = null;
   let ended: LogoutInfo | null = null;
   let saveWanted = false;
@@ -210,9 +216,42 @@ export function createWebwxClient(options: WebwxClientOptions = {}): WebwxClient
     };
   }
 
-  /** Saves one at a time, always the newest session; a burst of checkpoints costs one or two writes. */
+  function storeFailed(err: unknown): void {
+    dispatch('error', storeFault(err));
+  }
+
+  /** A store that can stage writes now; the returned save is committed by the caller. */
+  function stageNow(): StagedSave | null {
+    if (!store?.stage) return null;
+    const session = buildSession();
+    if (!session) return null;
+    try {
+      return store.stage(session);
+    } catch (err) {
+      storeFailed(err);
+      return null;
+    }
+  }
+
+  function commit(staged: StagedSave | null): void {
+    if (!staged) return;
+    try {
+      staged.commit();
+    } catch (err) {
+      storeFailed(err);
+    }
+  }
+
+  /**
+   * Saves the newest session. A store that stages saves synchronously is written at once; any
+   * other one a save at a time, a burst of checkpoints costing one or two writes.
+   */
   function persist(): void {
     if (!store) return;
+    if (store.stage) {
+      commit(stageNow());
+      return;
+    }
     saveWanted = true;
     if (saving) return;
     saving = (async () => {
@@ -223,7 +262,7 @@ export function createWebwxClient(options: WebwxClientOptions = {}): WebwxClient
         try {
           await store.save(session);
         } catch (err) {
-          dispatch('error', storeFault(err));
+          storeFailed(err);
         }
       }
       saving = null;
@@ -265,10 +304,19 @@ export function createWebwxClient(options: WebwxClientOptions = {}): WebwxClient
           persist();
           return;
         case 'login': {
-          checkpoint = null;
+          checkpoint = positionNow();
           persist();
           const { type: _login, ...payload } = event;
           dispatch('login', payload);
+          return;
+        }
+        case 'message': {
+          // Staged before the listeners see the message and committed right after: a kill in
+          // between is the only way the message can be told again by the next process.
+          const staged = coverDelivered(event.message.MsgId);
+          dispatch('message', { message: event.message });
+          if (store?.stage) commit(staged);
+          else if (checkpoint) persist();
           return;
         }
         case 'sent': {
@@ -301,6 +349,24 @@ export function createWebwxClient(options: WebwxClientOptions = {}): WebwxClient
     } catch (err) {
       dispatch('error', { code: 'internal', message: errorMessage(err) });
     }
+  }
+
+  /** The position the context holds now (right after init or the probe: no message of an answer pending). */
+  function positionNow(): Checkpoint | null {
+    const context = contextOf();
+    if (!context?.syncKey) return null;
+    return { syncKey: context.syncKey, syncCheckKey: context.syncCheckKey, delivered: context.delivered };
+  }
+
+  /**
+   * Adds a MsgId about to be delivered to the position (keys unchanged: they move only with the
+   * machine's `checkpoint`, after the whole answer), and stages that position when the store can.
+   */
+  function coverDelivered(msgId: string): StagedSave | null {
+    if (!checkpoint) return null;
+    const window = contextOf()?.settings.dedupeWindow ?? checkpoint.delivered.length + 1;
+    checkpoint = { ...checkpoint, delivered: [...checkpoint.delivered, msgId].slice(-window) };
+    return stageNow();
   }
 
   function storeFault(err: unknown): WebwxClientEvents['error'] {

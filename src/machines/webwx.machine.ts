@@ -301,8 +301,12 @@ function keyOf(context: WebwxContext): SyncKey {
 
 const sendFailReasonOf = (fault: Fault): SendFailReason => (fault.code === 'refused' ? 'rejected' : fault.code);
 
-/** Transient faults worth another attempt of the same send (the same clientMsgId). */
-const TRANSIENT_SEND_FAULTS: ReadonlySet<string> = new Set(['network', 'timeout', 'httpStatus']);
+/**
+ * Faults worth another attempt of the same send. Some happen after the server stored the message
+ * (a lost or cut-off answer, a timeout while it answered): the retry carries the same
+ * clientMsgId, which the server dedupes, so it answers the first MsgID instead of storing twice.
+ */
+const TRANSIENT_SEND_FAULTS: ReadonlySet<string> = new Set(['network', 'timeout', 'httpStatus', 'badResponse', 'tooLarge']);
 
 // ---------------------------------------------------------------------------------------------
 // The statechart

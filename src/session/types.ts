@@ -35,6 +35,21 @@ export interface SessionStore {
   /** Replaces the stored session atomically: a crash leaves the old or the new one, never a torn one. */
   save(session: StoredSession): Promise<void>;
   clear(): Promise<void>;
+  /**
+   * Optional, synchronous: writes `session` aside now (throws a SessionStoreError), so that the
+   * returned `commit()` makes it the stored session in one step. The client stages a checkpoint
+   * that covers a message, hands the message to its listeners, then commits: the time in which a
+   * kill leaves a delivered message uncovered shrinks to the gap between those two calls.
+   */
+  stage?(session: StoredSession): StagedSave;
+}
+
+/** A session written aside by `SessionStore.stage`, not yet the stored one. */
+export interface StagedSave {
+  /** Makes it the stored session, unless a later save or clear already replaced it; throws a SessionStoreError. */
+  commit(): void;
+  /** Drops it; the stored session stays as it was. */
+  discard(): void;
 }
 
 export type SessionStoreErrorCode = 'sessionInsecure' | 'sessionCorrupt' | 'sessionIo';

@@ -80,12 +80,18 @@ describe('syncing: the outbox', () => {
     expect(h.inputsOf('sendText').map((i) => i.clientMsgId)).toEqual(['700', '701']);
   });
 
-  it('a bad response is not retried (the message may have gone out): no duplicate send', async () => {
-    const h = await startSyncing({}, { sendText: [fails(badResponse('webwxsendmsg'))] });
+  it('a bad response is retried with the same clientMsgId (the server dedupes it), then fails past the budget', async () => {
+    const h = await startSyncing({}, { sendText: [fails(badResponse('webwxsendmsg')), sendOk('81')] });
     h.actor.send(send('@friend1', 'x', '800'));
-    await h.until(() => h.emittedOf('sendFailed').length === 1);
+    await h.until(() => h.emittedOf('sent').length === 1);
+    expect(h.inputsOf('sendText').map((i) => i.clientMsgId)).toEqual(['800', '800']);
+    expect(h.emittedOf('sendFailed')).toEqual([]);
+
+    const spent = await startSyncing({ maxSendAttempts: 2 }, { sendText: [1, 2].map(() => fails(badResponse('webwxsendmsg'))) });
+    spent.actor.send(send('@friend1', 'y', '801'));
+    await spent.until(() => spent.emittedOf('sendFailed').length === 1);
     await settle();
-    expect(h.callsOf('sendText')).toHaveLength(1);
-    expect(h.emittedOf('sendFailed')[0]).toMatchObject({ reason: 'badResponse' });
+    expect(spent.callsOf('sendText')).toHaveLength(2);
+    expect(spent.emittedOf('sendFailed')[0]).toMatchObject({ clientMsgId: '801', reason: 'badResponse' });
   });
 });
