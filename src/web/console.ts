@@ -26,6 +26,8 @@ export interface WebConsoleOptions {
   readonly sendWaitMs?: number;
   readonly heartbeatMs?: number;
   readonly now?: () => number;
+  /** Called with the client before it starts, to attach listeners that must see every event. */
+  readonly beforeStart?: (client: WebwxClient) => void;
 }
 
 export interface WebConsole {
@@ -81,6 +83,7 @@ export async function startWebConsole(options: WebConsoleOptions = {}): Promise<
   const address = await server.app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const url = `${new URL(address).origin}/`;
   try {
+    options.beforeStart?.(client);
     await client.start();
   } catch (err) {
     await server.close();

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { ClientCrash } from '../../client.js';
+import { ClientCrash, type WebwxClient } from '../../client.js';
 import { DEFAULT_LOGIN_ORIGIN } from '../../services/hosts.js';
 import { fileSessionStore } from '../../session/index.js';
 import { startSimulator, type Simulator } from '../../simulator/index.js';
@@ -26,10 +26,10 @@ const DEMO_PHONE_DELAY_MS = 1_500;
 /** After the session ended, the page gets this long to receive the last updates. */
 const FAREWELL_MS = 1_000;
 
-function describeStates(web: WebConsole, out: Writable): void {
-  web.client.on('state', ({ state }) => out.write(`state: ${state}\n`));
-  web.client.on('login', ({ user }) => out.write(`logged in as ${user.NickName}\n`));
-  web.client.on('logout', ({ reason, retcode }) => out.write(`logged out: ${reason}${retcode === undefined ? '' : ` (${retcode})`}\n`));
+function describeStates(client: WebwxClient, out: Writable): void {
+  client.on('state', ({ state }) => out.write(`state: ${state}\n`));
+  client.on('login', ({ user }) => out.write(`logged in as ${user.NickName}\n`));
+  client.on('logout', ({ reason, retcode }) => out.write(`logged out: ${reason}${retcode === undefined ? '' : ` (${retcode})`}\n`));
 }
 
 /** Ctrl-C logs out (the page shows it); a second one stops without waiting for the server. */
@@ -73,9 +73,9 @@ export async function webCommand(argv: readonly string[], streams: CliStreams): 
         loginOrigin: sim ? sim.origin : loginOrigin,
         ...(args.session !== undefined ? { session: fileSessionStore(args.session) } : {}),
       },
+      beforeStart: (client) => describeStates(client, streams.stdout),
     });
     if (sim) stopWorld = playDemoWorld(sim, web.client);
-    describeStates(web, streams.stdout);
     stopSignals = handleSignals(web);
     streams.stdout.write(`Web console: open ${web.url} in a browser (Ctrl-C logs out).\n`);
     let info;
