@@ -53,11 +53,16 @@ function sanitize(value: unknown, depth: number, seen: WeakSet<object>): unknown
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     if (SECRET_KEYS.has(key)) {
-      out[key] = item === null || item === undefined ? item : REDACTED;
+      own(out, key, item === null || item === undefined ? item : REDACTED);
       continue;
     }
     const clean = sanitize(item, depth + 1, seen);
-    if (clean !== undefined) out[key] = clean;
+    if (clean !== undefined) own(out, key, clean);
   }
   return out;
+}
+
+/** An own property even for `__proto__` (JSON from the network may hold one; assignment would drop it). */
+function own(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }

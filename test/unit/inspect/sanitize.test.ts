@@ -60,6 +60,13 @@ describe('sanitizeForDisplay', () => {
     expect(sanitizeForDisplay({ credentials: null, redirectUri: 'x', skey: undefined })).toEqual({ credentials: null, redirectUri: REDACTED, skey: undefined });
   });
 
+  it('keeps a __proto__ key as data (JSON.parse makes it an own property; so does the copy)', () => {
+    const parsed = JSON.parse('{"__proto__":{"a":1},"b":2}') as unknown;
+    const clean = sanitizeForDisplay(parsed) as Record<string, unknown>;
+    expect(JSON.stringify(clean)).toBe('{"__proto__":{"a":1},"b":2}');
+    expect(Object.getPrototypeOf(clean)).toBe(Object.prototype);
+  });
+
   it('survives cycles, functions and errors', () => {
     const cyclic: Record<string, unknown> = { name: 'a', fn: () => 1 };
     cyclic['self'] = cyclic;
