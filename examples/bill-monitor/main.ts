@@ -9,11 +9,9 @@
  * Exit codes as the webwx CLI: 0 after a user or remote logout, 3 after any other end, 2 bad usage,
  * 1 a bug.
  */
-import { realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ClientCrash, createWebwxClient, DEFAULT_LOGIN_ORIGIN, type WebwxClient } from '../../src/index.js';
 import { renderQrForTerminal } from '../../src/cli/qr.js';
@@ -22,6 +20,7 @@ import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { formatYuan } from './amount.js';
 import { DEMO_PAYMENTS, playDemo } from './demo.js';
 import { monitorPayments } from './monitor.js';
+import { isMainModule } from '../../src/entry-point.js';
 
 export const USAGE = `Usage: bill-monitor [--login-origin URL] [--session FILE] [--csv FILE] [--speak] [--voice V] [--demo]
   --login-origin URL  where to log in (default ${DEFAULT_LOGIN_ORIGIN}; a simulator's origin for tests)
@@ -158,17 +157,8 @@ export async function runBillMonitor(argv: readonly string[], io: BillMonitorIo)
   }
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
 
-if (isMain()) {
+if (isMainModule(import.meta.url)) {
   const code = await runBillMonitor(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });
   // A parked long poll being aborted must not keep a finished monitor alive.
   process.exit(code);

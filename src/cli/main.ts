@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 /** The `webwx` command line; its contract is /work/shared/CONTRACT.md. */
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { USAGE, UsageError } from './args.js';
 import type { CliStreams } from './run-client.js';
 import { redactSecrets } from '../codecs/redact.js';
+import { isMainModule } from '../entry-point.js';
 
 type Command = (argv: readonly string[], streams: CliStreams) => Promise<number>;
 
@@ -55,15 +54,6 @@ export async function runCli(argv: readonly string[], streams: CliStreams): Prom
   }
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
 
 /** Resolves once everything written to `stream` so far has been handed to the OS. */
 function flushed(stream: NodeJS.WriteStream): Promise<void> {
@@ -73,7 +63,7 @@ function flushed(stream: NodeJS.WriteStream): Promise<void> {
   });
 }
 
-if (isMain()) {
+if (isMainModule(import.meta.url)) {
   // A reader that went away (`webwx login --json | head -1`) is not a crash of ours.
   process.stdout.on('error', () => undefined);
   process.stderr.on('error', () => undefined);

@@ -4,12 +4,11 @@
  * line on stdout is the origin (so scripts can read it); everything else goes to stderr. The
  * request log is never printed: it holds the sessions' secrets.
  */
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import { DEFAULTS, startSimulator } from './server.js';
 import type { SimulatorOptions } from './types.js';
+import { isMainModule, untilStopped } from '../entry-point.js';
 
 export interface SimulatorCliIo {
   readonly stdout?: Writable;
@@ -121,34 +120,12 @@ export async function runSimulatorCli(argv: readonly string[], io: SimulatorCliI
   );
   io.onListening?.(sim.origin);
 
-  await new Promise<void>((resolve) => {
-    if (io.signal) {
-      if (io.signal.aborted) return resolve();
-      io.signal.addEventListener('abort', () => resolve(), { once: true });
-      return;
-    }
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await untilStopped(io.signal);
   await sim.close();
   return 0;
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
 
-if (isMain()) {
+if (isMainModule(import.meta.url)) {
   process.exitCode = await runSimulatorCli(process.argv.slice(2));
 }

@@ -16,6 +16,7 @@ import { createSceneBackend, type SceneBackend } from '../../scene/backend.js';
 import { startSceneExampleServer, type SceneExampleServer } from '../../scene/example-server.js';
 import { startOfficialSimulator, type OfficialSimulator } from '../../simulator/official/server.js';
 import { MAX_EXPIRE_SECONDS, MIN_EXPIRE_SECONDS } from '../../codecs/scene.js';
+import { untilStopped } from '../../entry-point.js';
 
 export interface SceneDemoIo {
   readonly stdout?: { write(text: string): unknown };
@@ -117,22 +118,6 @@ function redisLabel(url: string): string {
   return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
 }
 
-function untilStopped(signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal !== undefined) {
-      if (signal.aborted) return resolve();
-      signal.addEventListener('abort', () => resolve(), { once: true });
-      return;
-    }
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-}
 
 export async function runSceneDemo(argv: string[], io: SceneDemoIo = {}): Promise<number> {
   const out = io.stdout ?? process.stdout;
