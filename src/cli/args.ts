@@ -22,8 +22,10 @@ export const USAGE = `Usage:
   webwx web [--port P] [--login-origin URL] [--session FILE] [--demo]
       A browser console on 127.0.0.1: the QR, contacts, messages, a send box and the live
       statechart. --demo runs it against the built-in simulator.
-  webwx scene-demo [--port P] [--token T] [--redis URL]
-      The official-account scene-QR login example, against the platform simulator.
+  webwx scene-demo [--port P] [--host H] [--token T] [--redis URL [--redis-prefix P]]
+                   [--platform URL] [--expire SECONDS]
+      The official-account scene-QR login example, against the platform simulator
+      (or a real platform with --platform and WECHAT_APPID / WECHAT_APPSECRET set).
 `;
 
 /**
