@@ -48,8 +48,13 @@ export interface Spread {
 }
 
 export interface CaseResult {
+  /** The row's name: a case's headline figure is named for the case, other rows add `.figure` or `@size`. */
   readonly name: string;
+  /** The case (file in bench/cases) that produced the row; results of separate `--only` runs merge by it. */
+  readonly case?: string;
   readonly unit: string;
+  /** Which direction is better; ratios are always ours ÷ theirs in the row's unit. */
+  readonly better?: 'lower' | 'higher';
   readonly ours: number;
   readonly wechat4u: number | null;
   readonly limit: number | null;
@@ -62,11 +67,13 @@ export interface CaseResult {
     readonly warmup: number;
     readonly size: string;
     readonly clock: string;
-    readonly wallMedian: { readonly ours: number; readonly wechat4u: number | null; readonly limit: number | null };
+    readonly wallMedian?: { readonly ours: number; readonly wechat4u: number | null; readonly limit: number | null };
     readonly spread: { readonly ours: Spread; readonly wechat4u: Spread | null; readonly limit: Spread | null };
     readonly ours: readonly number[];
     readonly wechat4u: readonly number[] | null;
     readonly limit: readonly number[] | null;
+    /** Medians of the other quantities each run reported (per contestant), for the record. */
+    readonly details?: Readonly<Record<string, Readonly<Record<string, number | null>>>>;
   };
 }
 
@@ -109,13 +116,13 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-function spreadOf(xs: readonly number[]): Spread {
+export function spreadOf(xs: readonly number[]): Spread {
   const min = Math.min(...xs);
   const max = Math.max(...xs);
   return { min, max, relative: (max - min) / median(xs) };
 }
 
-const round3 = (n: number): number => Math.round(n * 1000) / 1000;
+export const round3 = (n: number): number => Math.round(n * 1000) / 1000;
 
 /** The median over rounds of ours[i] / other[i]. */
 export function pairedRatio(ours: readonly number[], other: readonly number[]): number {
@@ -155,7 +162,9 @@ export async function runCase(c: BenchCase, options: RunOptions): Promise<CaseRe
   const bounded = c.goal === null ? null : c.goal.ratio === 'ratioVsLimit' ? ratioVsLimit : ratioVsWechat4u;
   return {
     name: c.name,
+    case: c.name,
     unit: c.unit,
+    better: 'lower',
     ours: round3(ours),
     wechat4u: wechat4u === null ? null : round3(wechat4u),
     limit: limit === null ? null : round3(limit),
@@ -185,22 +194,31 @@ export async function runCase(c: BenchCase, options: RunOptions): Promise<CaseRe
   };
 }
 
-const fmt = (n: number | null, digits = 2): string => (n === null ? '—' : n.toFixed(digits));
+/** Enough digits to read a figure, whatever its magnitude (2 decimals below 10, none from 100). */
+export function formatNumber(n: number | null): string {
+  if (n === null || !Number.isFinite(n)) return '—';
+  const abs = Math.abs(n);
+  if (abs >= 100) return Math.round(n).toLocaleString('en');
+  return n.toFixed(abs >= 10 ? 1 : abs >= 0.1 || abs === 0 ? 2 : 3);
+}
 
-/** A plain-text table of the results, one line per case. */
+const fmtRatio = (n: number | null): string => (n === null || !Number.isFinite(n) ? '—' : `${n.toFixed(n >= 100 ? 0 : 2)}`);
+
+/** A plain-text table of the results, one line per row. Ratios are ours ÷ theirs. */
 export function formatTable(results: readonly CaseResult[]): string {
-  const header = ['case', 'unit', 'ours', 'wechat4u', 'limit', '×wechat4u', '×limit', 'goal', 'met', 'spread', 'runs', 'sample'];
+  const header = ['case', 'unit', 'better', 'ours', 'wechat4u', 'limit', 'ours/wechat4u', 'ours/limit', 'goal', 'met', 'spread', 'runs', 'sample'];
   const rows = results.map((r) => [
     r.name,
     r.unit,
-    fmt(r.ours),
-    fmt(r.wechat4u),
-    fmt(r.limit),
-    fmt(r.ratioVsWechat4u),
-    fmt(r.ratioVsLimit),
+    r.better ?? 'lower',
+    formatNumber(r.ours),
+    formatNumber(r.wechat4u),
+    formatNumber(r.limit),
+    fmtRatio(r.ratioVsWechat4u),
+    fmtRatio(r.ratioVsLimit),
     r.goal ?? '—',
     r.met === null ? '—' : r.met ? 'yes' : 'NO',
-    `±${(r.samples.spread.ours.relative * 50).toFixed(0)}%`,
+    Number.isFinite(r.samples.spread.ours.relative) ? `±${(r.samples.spread.ours.relative * 50).toFixed(0)}%` : '—',
     String(r.samples.runs),
     r.samples.size,
   ]);
