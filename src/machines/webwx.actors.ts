@@ -7,7 +7,7 @@
 import { fromPromise } from 'xstate';
 import type { Endpoint } from '../codecs/errors.js';
 import { services, toServiceError, type ServiceDeps } from '../services/index.js';
-import type { Service, ServiceAnswers, ServiceInputs, ServiceName } from '../services/types.js';
+import type { Service, ServiceAnswers, ServiceErrorData, ServiceInputs, ServiceName } from '../services/types.js';
 import { webwxMachine } from './webwx.machine.js';
 import type { WebwxActorOutputs } from './webwx.types.js';
 
@@ -27,53 +27,78 @@ export const ENDPOINT_OF: { readonly [N in ServiceName]: Endpoint } = {
   logout: 'webwxlogout',
 };
 
+/**
+ * Told when a bound service starts and when it has settled (answered, failed or, after an abort,
+ * finished unwinding): for metrics, logs and tests that check what is in flight. The input holds
+ * the session's secrets: an observer must not print it. Whatever an observer throws is ignored.
+ */
+export interface ServiceObserver {
+  started?(name: ServiceName, input: unknown): void;
+  settled?(name: ServiceName, outcome: { readonly ok: true; readonly answer: unknown } | { readonly ok: false; readonly error: ServiceErrorData }): void;
+}
+
+function tell(observe: () => void): void {
+  try {
+    observe();
+  } catch {
+    // An observer is a bystander: its failure must not change the machine's course.
+  }
+}
+
 async function call<N extends ServiceName>(
   deps: ServiceDeps,
   name: N,
   input: ServiceInputs[N],
   signal: AbortSignal,
+  observer: ServiceObserver | undefined,
 ): Promise<ServiceAnswers[N]> {
+  if (observer?.started) tell(() => observer.started?.(name, input));
   try {
     const service: Service<N, ServiceDeps> = services[name];
-    return await service(deps, input, signal);
+    const answer = await service(deps, input, signal);
+    if (observer?.settled) tell(() => observer.settled?.(name, { ok: true, answer }));
+    return answer;
   } catch (err) {
     // Plain data, so the error event (and any snapshot holding it) serialises and holds no secret.
-    throw toServiceError(err, ENDPOINT_OF[name]);
+    const error = toServiceError(err, ENDPOINT_OF[name]);
+    if (observer?.settled) tell(() => observer.settled?.(name, { ok: false, error }));
+    throw error;
   }
 }
 
-function bind<N extends Exclude<ServiceName, 'pollLogin' | 'syncCheck'>>(deps: ServiceDeps, name: N) {
+function bind<N extends Exclude<ServiceName, 'pollLogin' | 'syncCheck'>>(deps: ServiceDeps, name: N, observer?: ServiceObserver) {
   return fromPromise<WebwxActorOutputs[N], ServiceInputs[N]>(
-    async ({ input, signal }) => (await call(deps, name, input, signal)) as WebwxActorOutputs[N],
+    async ({ input, signal }) => (await call(deps, name, input, signal, observer)) as WebwxActorOutputs[N],
   );
 }
 
-function bindTimed<N extends 'pollLogin' | 'syncCheck'>(deps: ServiceDeps, name: N, now: () => number) {
+function bindTimed<N extends 'pollLogin' | 'syncCheck'>(deps: ServiceDeps, name: N, now: () => number, observer?: ServiceObserver) {
   return fromPromise<WebwxActorOutputs[N], ServiceInputs[N]>(async ({ input, signal }) => {
     const started = now();
-    const answer = await call(deps, name, input, signal);
+    const answer = await call(deps, name, input, signal, observer);
     return { answer, elapsedMs: now() - started } as WebwxActorOutputs[N];
   });
 }
 
 /**
  * The services bound as actors for one client. `now` measures the long polls (the wall clock by
- * default; it is not the machine's clock, which only schedules delays).
+ * default; it is not the machine's clock, which only schedules delays); `observer` is told about
+ * every call.
  */
-export function createWebwxActors(deps: ServiceDeps, now: () => number = Date.now) {
+export function createWebwxActors(deps: ServiceDeps, now: () => number = Date.now, observer?: ServiceObserver) {
   return {
-    getUuid: bind(deps, 'getUuid'),
-    pollLogin: bindTimed(deps, 'pollLogin', now),
-    newLoginPage: bind(deps, 'newLoginPage'),
-    webwxInit: bind(deps, 'webwxInit'),
-    statusNotify: bind(deps, 'statusNotify'),
-    getContact: bind(deps, 'getContact'),
-    batchGetContact: bind(deps, 'batchGetContact'),
-    syncCheck: bindTimed(deps, 'syncCheck', now),
-    webwxSync: bind(deps, 'webwxSync'),
-    sendText: bind(deps, 'sendText'),
-    pushLogin: bind(deps, 'pushLogin'),
-    logout: bind(deps, 'logout'),
+    getUuid: bind(deps, 'getUuid', observer),
+    pollLogin: bindTimed(deps, 'pollLogin', now, observer),
+    newLoginPage: bind(deps, 'newLoginPage', observer),
+    webwxInit: bind(deps, 'webwxInit', observer),
+    statusNotify: bind(deps, 'statusNotify', observer),
+    getContact: bind(deps, 'getContact', observer),
+    batchGetContact: bind(deps, 'batchGetContact', observer),
+    syncCheck: bindTimed(deps, 'syncCheck', now, observer),
+    webwxSync: bind(deps, 'webwxSync', observer),
+    sendText: bind(deps, 'sendText', observer),
+    pushLogin: bind(deps, 'pushLogin', observer),
+    logout: bind(deps, 'logout', observer),
   };
 }
 
