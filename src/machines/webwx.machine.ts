@@ -978,7 +978,10 @@ export const webwxMachine = setup({
                       },
                     ],
                   },
-                  { target: 'fetching', actions: 'succeed' },
+                  // Not a success yet: only the webwxsync it calls for completes the round. A server
+                  // whose synccheck says "new" while every webwxsync fails must see the back-off grow
+                  // and the budget run out, not a fault count reset by each synccheck.
+                  { target: 'fetching' },
                 ],
                 onError: { target: 'backingOff', actions: { type: 'fault', params: ({ event }) => faultOf(event.error) } },
               },

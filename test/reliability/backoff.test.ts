@@ -38,25 +38,27 @@ async function loggedIn(sim: Simulator, client: WebwxClient, states: string[]): 
   return sim.control.sessions().at(-1)!.uin;
 }
 
-/** The synccheck requests from the first faulted one on, within `windowMs` of it. */
-function faultedChecks(sim: Simulator, since: number, windowMs: number): RequestRecord[] {
-  const checks = sim.control.requests({ since, endpoint: 'synccheck' });
-  const first = checks[0];
-  return first ? checks.filter((r) => r.time - first.time <= windowMs) : [];
+/** The requests of `endpoint` from the first faulted one on, within `windowMs` of it. */
+function faulted(sim: Simulator, endpoint: 'synccheck' | 'webwxsync', since: number, windowMs: number): RequestRecord[] {
+  const requests = sim.control.requests({ since, endpoint });
+  const first = requests[0];
+  return first ? requests.filter((r) => r.time - first.time <= windowMs) : [];
 }
 
-async function persistentFailure(delays: { backoffBaseMs: number; backoffMaxMs: number } | null, windowMs: number) {
+async function persistentFailure(delays: { backoffBaseMs: number; backoffMaxMs: number } | null, windowMs: number, endpoint: 'synccheck' | 'webwxsync' = 'synccheck') {
   const sim = await startSimulator({ hold: 150, auto: true, autoDelay: 10, contacts: 5 });
   const states: string[] = [];
   const client = createWebwxClient({ loginOrigin: sim.origin, maxConsecutiveFailures: 10_000, ...(delays ? { delays: { checkPauseMs: 20, ...delays } } : {}) });
   try {
     const uin = await loggedIn(sim, client, states);
     const since = sim.control.requests().at(-1)!.seq;
-    sim.control.setFaults({ rules: [{ endpoint: 'synccheck', kind: 'status', status: 500, uin }] });
-    await until(() => sim.control.requests({ since, endpoint: 'synccheck' }).length > 0, 15_000, 'the first faulted synccheck');
-    const firstAt = sim.control.requests({ since, endpoint: 'synccheck' })[0]!.time;
+    sim.control.setFaults({ rules: [{ endpoint, kind: 'status', status: 500, uin }] });
+    // For webwxsync: a message waits, so every synccheck answers at once that there is something new.
+    if (endpoint === 'webwxsync') sim.control.message({ uin, from: sim.control.contacts(uin).find((c) => !c.UserName.startsWith('@@'))!.UserName, text: 'unreadable' });
+    await until(() => sim.control.requests({ since, endpoint }).length > 0, 15_000, `the first faulted ${endpoint}`);
+    const firstAt = sim.control.requests({ since, endpoint })[0]!.time;
     await sleep(Math.max(0, firstAt + windowMs + 50 - Date.now()));
-    const checks = faultedChecks(sim, since, windowMs);
+    const checks = faulted(sim, endpoint, since, windowMs);
     return { checks, states };
   } finally {
     await client.stop();
@@ -81,6 +83,20 @@ describe('back-off under a server that keeps failing (synccheck answers HTTP 500
     expect(checks.length).toBeLessThanOrEqual(bound);
     // It keeps trying (no giving up inside the budget), at the capped pace.
     expect(checks.length).toBeGreaterThanOrEqual(5);
+    expect(states).not.toContain('loggedOut');
+  });
+
+  it('webwxsync failing while every synccheck says "new": the back-off still grows (a good synccheck does not reset it)', { timeout: 30_000 }, async () => {
+    const base = 20;
+    const max = 160;
+    const windowMs = 1_500;
+    const { checks, states } = await persistentFailure({ backoffBaseMs: base, backoffMaxMs: max }, windowMs, 'webwxsync');
+    const gaps = gapsOf(checks);
+    const bound = mostRequests(base, max, windowMs);
+    printFigures('backoff-webwxsync', { baseMs: base, maxMs: max, windowMs, requests: checks.length, bound, gaps });
+    gaps.forEach((gap, i) => expect(gap, `gap ${i + 1}`).toBeGreaterThanOrEqual(leastBackoff(base, max, i + 1) - SLACK_MS));
+    expect(checks.length).toBeLessThanOrEqual(bound);
+    expect(checks.length).toBeGreaterThanOrEqual(4);
     expect(states).not.toContain('loggedOut');
   });
 
