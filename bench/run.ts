@@ -5,6 +5,11 @@
  *   --quick   reduced sizes, windows and rounds (a check that every case works, not a result)
  *   --only    run only the named cases; their rows replace those of the same cases in an existing
  *             bench/results.json of the same kind (full or quick), the others are kept
+ *   --report-only  rewrite the chart and the docs block from bench/results.json, run nothing
+ * Environment, for finding causes: BENCH_CPU_PROF=<dir> (every worker runs with --cpu-prof),
+ * BENCH_WINDOW_PROF=<dir> (a profile of the idle window), BENCH_HEAP_SNAPSHOT=<dir> (a heap
+ * snapshot of the parked sessions), BENCH_WORKER_FLAGS="<node flags>"; read them with
+ * bench/profile.ts and bench/heap.ts.
  * A full run also writes the chart (docs/img/benchmarks.svg) and the results block of
  * docs/benchmarks.md from the complete results file.
  */
@@ -17,6 +22,8 @@ import { writeReport, type BenchReport } from './report.js';
 interface Args {
   readonly quick: boolean;
   readonly only: readonly string[] | null;
+  /** Only rewrite the chart and the docs block from bench/results.json. */
+  readonly reportOnly: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -24,6 +31,7 @@ function parseArgs(argv: readonly string[]): Args {
   return {
     quick: argv.includes('--quick'),
     only: onlyArg ? onlyArg.slice('--only='.length).split(',').filter((s) => s.length > 0) : null,
+    reportOnly: argv.includes('--report-only'),
   };
 }
 
@@ -66,6 +74,12 @@ const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.reportOnly) {
+    const report = previousReport(false);
+    if (!report) throw new Error('--report-only needs bench/results.json from a full run');
+    for (const written of writeReport(report)) console.log(`written: ${written}`);
+    return;
+  }
   const options: RunOptions = args.quick ? { quick: true, runs: 5, warmup: 2 } : { quick: false, runs: 15, warmup: 3 };
   const all = await loadCases();
   const selected = args.only ? all.filter((c) => args.only!.includes(c.name)) : all;
