@@ -4,21 +4,34 @@ import { batchGetContact, getContact, logout, pushLogin, statusNotify, webwxInit
 import { syncCheck, webwxSync } from './sync.js';
 import { sendText } from './send.js';
 import type { ServiceDeps } from './http.js';
+import { isServiceFailure } from './errors.js';
+import { maskFailure, secretValuesOf } from './mask.js';
 import type { Service, ServiceName } from './types.js';
 
+/** The service, with every secret value it knew masked in whatever failure it throws. */
+function guarded<N extends ServiceName>(service: Service<N, ServiceDeps>): Service<N, ServiceDeps> {
+  return async (deps, input, signal) => {
+    try {
+      return await service(deps, input, signal);
+    } catch (err) {
+      throw isServiceFailure(err) ? maskFailure(err, secretValuesOf(deps, input)) : err;
+    }
+  };
+}
+
 export const services: { readonly [N in ServiceName]: Service<N, ServiceDeps> } = {
-  getUuid,
-  pollLogin,
-  newLoginPage,
-  webwxInit,
-  statusNotify,
-  getContact,
-  batchGetContact,
-  syncCheck,
-  webwxSync,
-  sendText,
-  pushLogin,
-  logout,
+  getUuid: guarded(getUuid),
+  pollLogin: guarded(pollLogin),
+  newLoginPage: guarded(newLoginPage),
+  webwxInit: guarded(webwxInit),
+  statusNotify: guarded(statusNotify),
+  getContact: guarded(getContact),
+  batchGetContact: guarded(batchGetContact),
+  syncCheck: guarded(syncCheck),
+  webwxSync: guarded(webwxSync),
+  sendText: guarded(sendText),
+  pushLogin: guarded(pushLogin),
+  logout: guarded(logout),
 };
 
 export {
