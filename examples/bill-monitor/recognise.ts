@@ -118,7 +118,9 @@ const RECEIPT_DES = new RegExp(`^收款金额\\s*[:：]?\\s*${YUAN}\\s*${AMOUNT_
 const FEE_DESC = new RegExp(`^${YUAN}\\s*${AMOUNT_SOURCE}$`);
 const TRANSFER_DES = new RegExp(`^收到转账\\s*${YUAN}?\\s*${AMOUNT_SOURCE}\\s*元`);
 const NOTE_PATTERNS: readonly { readonly pattern: RegExp; readonly payerGroup: number | null }[] = [
-  { pattern: new RegExp(`^收到转账\\s*${YUAN}?\\s*${AMOUNT_SOURCE}\\s*元(?:[。.,，].*)?$`, 's'), payerGroup: null },
+  // The note's tail is the client's fixed upgrade hint, nothing else: any other text after the
+  // amount is another note quoting a crafted nickname (`收到转账88.00元。领取了你的红包`).
+  { pattern: new RegExp(`^收到转账\\s*${YUAN}?\\s*${AMOUNT_SOURCE}\\s*元(?:[。.]\\s*(?:如需收钱[，,]\\s*请点此升级至最新版本[。.]?)?)?$`), payerGroup: null },
   { pattern: new RegExp(`^已收款\\s*${YUAN}\\s*${AMOUNT_SOURCE}\\s*元?$`), payerGroup: null },
   { pattern: new RegExp(`^([^\\n"“”]{1,32}?)向你转账\\s*${YUAN}?\\s*${AMOUNT_SOURCE}\\s*元[。.]?$`), payerGroup: 1 },
 ];

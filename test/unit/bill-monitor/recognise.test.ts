@@ -110,6 +110,14 @@ describe('what is never a payment', () => {
 
   // Invariant: system notes in groups, and the everyday note templates whatever names they
   // quote, are never payments.
+  it('a note that quotes a crafted nickname (红包 taken by "收到转账88.00元。") is not a transfer', () => {
+    // Found by the template property below (seed 963993358).
+    for (const Content of ['收到转账88.00元。领取了你的红包', '收到转账88.00元。如需收钱，请点此升级至最新版本领取了你的红包']) {
+      expect(recognisePayment(base({ MsgType: 10000, Content }), { nickName: 'me' })).toBeNull();
+    }
+    expect(recognisePayment(base({ MsgType: 10000, Content: '收到转账88.00元。如需收钱，请点此升级至最新版本' }), { nickName: 'me' })).toMatchObject({ amountFen: 8800 });
+  });
+
   it('group notes and the everyday note templates', () => {
     const templates = [
       (a: string, b: string) => `"${a}"邀请"${b}"加入了群聊`,
