@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Integration tests start real HTTP servers on loopback; keep the default pool but give them room.
+    reporters: ['default', './test/support/summary-reporter.ts'],
+    // Integration tests start real HTTP servers (and a browser) on loopback; give them room on a loaded machine.
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },
