@@ -1,11 +1,16 @@
 /**
  * Crash and resume: `webwx login --json --session FILE` is killed with SIGKILL at seeded random
  * points while a numbered stream of messages arrives, and restarted with the same FILE, again and
- * again. Across all runs every message must be printed exactly once and in order: the session
- * file (written aside and renamed in, never torn) holds the keys and the dedupe window, and the
- * client covers each message in it before printing and commits right after.
+ * again. Across all runs every message must be printed, in order, and once: the session file
+ * (written aside and renamed in, never torn) holds the keys and the dedupe window, and the client
+ * stages a file covering each message before printing it and commits (renames) right after.
+ *
+ * The one residual case is a kill that lands between the line's write(2) and the rename(2) — a
+ * few microseconds per message (docs/reliability.md). The test finds every such kill from what it
+ * left (a printed message the committed file does not cover, and the staged file that would have
+ * covered it) and requires that exactly those messages, and nothing else, appear twice.
  */
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +47,7 @@ describe('webwx login --json --session FILE, killed with SIGKILL and restarted',
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it(`delivers every message exactly once, in order, across ${KILLS} kills`, { timeout: KILLS * 5_000 + 60_000 }, async () => {
+  it(`delivers every message once, in order, across ${KILLS} kills (twice only after a kill inside the print → commit window)`, { timeout: KILLS * 5_000 + 60_000 }, async () => {
     const random = rng(SEED);
     const file = join(dir, 'bot.session');
     const args = ['login', '--json', '--login-origin', sim.origin, '--session', file];
@@ -57,26 +62,50 @@ describe('webwx login --json --session FILE, killed with SIGKILL and restarted',
     const friend = sim.control.contacts(uin).find((c) => c.UserName.startsWith('@') && !c.UserName.startsWith('@@'))!.UserName;
 
     // The numbered stream: bursts of 1–4 messages every 2–30 ms, for as long as the kills go on.
-    let injected = 0;
+    const injectedIds: string[] = [];
     let injecting = true;
     const injector = (async () => {
       while (injecting) {
-        for (let n = between(random, 1, 4); n > 0; n--) sim.control.message({ uin, from: friend, text: `#${injected++}` });
+        for (let n = between(random, 1, 4); n > 0; n--) injectedIds.push(sim.control.message({ uin, from: friend, text: `#${injectedIds.length}` }).msgId);
         await sleep(between(random, 2, 30));
       }
     })();
 
+    const messageIdsOf = (run: CliProcess): string[] =>
+      completeEvents(run)
+        .filter(isEvent('message'))
+        .filter((e) => /^#\d+$/.test(textOf(e)))
+        .map((e) => String((e['message'] as { MsgId: string }).MsgId));
+
     let killedWhileDelivering = 0;
+    /**
+     * Messages a killed run printed but its session file does not cover: killed between printing
+     * a message and committing the staged file that covers it (the residual window). The next run
+     * must print exactly these again — and each must be proven by the staged file left behind.
+     */
+    const inWindow: string[] = [];
     let current = first;
     for (let kill = 0; kill < KILLS; kill++) {
       // A random point of the run: from right after its first line to well into its sync loop.
       await current.waitFor(() => true, 'the first line of a run');
       await sleep(between(random, 0, 250));
-      const printedBefore = completeEvents(current).filter(isEvent('message')).length;
       current.child.kill('SIGKILL');
       const exit = await current.exit;
       expect(exit.signal).toBe('SIGKILL');
-      if (printedBefore > 0) killedWhileDelivering++;
+      const printedIds = messageIdsOf(current);
+      if (printedIds.length > 0) killedWhileDelivering++;
+      // What the next run will start from, and what the killed run left staged (before the next load removes it).
+      const committed = new Set((JSON.parse(readFileSync(file, 'utf8')) as { delivered: string[] }).delivered);
+      const uncovered = printedIds.filter((id) => !committed.has(id));
+      expect(uncovered.length, 'at most the one message in flight is uncovered').toBeLessThanOrEqual(1);
+      if (uncovered.length === 1) {
+        expect(uncovered[0], 'the uncovered message is the last one printed').toBe(printedIds.at(-1));
+        const staged = readdirSync(dir)
+          .filter((name) => name.startsWith(`.bot.session.${current.child.pid}.`) && name.endsWith('.tmp'))
+          .map((name) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as { delivered: string[] });
+        expect(staged.some((session) => session.delivered.at(-1) === uncovered[0]), 'a staged file covering it was left behind').toBe(true);
+        inWindow.push(uncovered[0]!);
+      }
       current = startCli(args);
       runs.push(current);
     }
@@ -84,10 +113,13 @@ describe('webwx login --json --session FILE, killed with SIGKILL and restarted',
     await injector;
 
     // The last run stays until everything is out, then logs out.
-    // The numbered ones (the phone's chat-list notice at login is a message too).
-    const printed = (): string[] =>
-      runs.flatMap((run) => completeEvents(run).filter(isEvent('message')).map(textOf)).filter((text) => /^#\d+$/.test(text));
-    await until(() => new Set(printed()).size >= injected, 60_000, `all ${injected} messages`);
+    const printed = (): string[] => runs.flatMap(messageIdsOf);
+    try {
+      await until(() => new Set(printed()).size >= injectedIds.length, 120_000, `all ${injectedIds.length} messages`);
+    } catch (err) {
+      const tail = current.stdout().split('\n').slice(-6).join('\n');
+      throw new Error(`${String(err)}: ${new Set(printed()).size} printed; the last run's stdout ends with:\n${tail}\nstderr:\n${current.stderr().slice(-2000)}`);
+    }
     // Time for a duplicate to show up, if one were coming: the loop is parked again with nothing new.
     await until(() => sim.stats().parked > 0, 10_000, 'a parked synccheck');
     await sleep(300);
@@ -95,16 +127,32 @@ describe('webwx login --json --session FILE, killed with SIGKILL and restarted',
     expect((await current.exit).code).toBe(0);
 
     const all = printed();
-    const expected = Array.from({ length: injected }, (_, i) => `#${i}`);
     const counts = new Map<string, number>();
-    for (const text of all) counts.set(text, (counts.get(text) ?? 0) + 1);
-    const duplicates = [...counts.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
-    const lost = expected.filter((text) => !counts.has(text)).length;
-    printFigures('crash-resume', { seed: SEED, kills: KILLS, runs: runs.length, killedWhileDelivering, messages: injected, printed: all.length, duplicates, lost });
+    for (const id of all) counts.set(id, (counts.get(id) ?? 0) + 1);
+    const repeated = [...counts].filter(([, n]) => n > 1).map(([id]) => id);
+    const duplicates = all.length - counts.size;
+    const lost = injectedIds.filter((id) => !counts.has(id)).length;
+    const outsideWindow = repeated.filter((id) => !inWindow.includes(id));
+    printFigures('crash-resume', {
+      seed: SEED,
+      kills: KILLS,
+      runs: runs.length,
+      killedWhileDelivering,
+      messages: injectedIds.length,
+      printed: all.length,
+      killsInWindow: inWindow.length,
+      duplicates,
+      duplicatesOutsideWindow: outsideWindow.length,
+      lost,
+    });
 
-    expect(duplicates).toBe(0);
+    // Nothing lost; in order (first appearances); nothing twice except what a kill inside the
+    // print → commit window left uncovered, each exactly twice.
     expect(lost).toBe(0);
-    expect(all).toEqual(expected);
+    expect([...counts.keys()]).toEqual(injectedIds);
+    expect(outsideWindow).toEqual([]);
+    expect(repeated.sort()).toEqual([...inWindow].sort());
+    expect(repeated.every((id) => counts.get(id) === 2)).toBe(true);
     // The kills did land inside the stream, not only before or after it.
     expect(killedWhileDelivering).toBeGreaterThan(KILLS / 4);
 
@@ -122,7 +170,9 @@ describe('webwx login --json --session FILE, killed with SIGKILL and restarted',
   });
 
   it('a session file left by a kill is mode 0600, and temp files of dead writers are removed on the next start', async () => {
-    const file = join(dir, 'again.session');
+    const own = join(dir, 'again');
+    mkdirSync(own);
+    const file = join(own, 'again.session');
     sim.control.setAuto({ auto: true });
     const run = startCli(['login', '--json', '--login-origin', sim.origin, '--session', file]);
     await run.waitFor(isEvent('state', { state: 'syncing' }), 'the login');
@@ -131,12 +181,12 @@ describe('webwx login --json --session FILE, killed with SIGKILL and restarted',
     await run.exit;
     expect(statSync(file).mode & 0o777).toBe(0o600);
     // What a kill between writing aside and renaming leaves: a temp file named for its dead writer.
-    const leftover = join(dir, `.again.session.${deadPid}.0123456789ab.tmp`);
+    const leftover = join(own, `.again.session.${deadPid}.0123456789ab.tmp`);
     writeFileSync(leftover, '{"credentials":"secret"}', { mode: 0o600 });
     const resumed = startCli(['login', '--json', '--login-origin', sim.origin, '--session', file]);
     await resumed.waitFor(isEvent('state', { state: 'syncing' }), 'the resume');
     expect(resumed.events.filter(isEvent('qr'))).toEqual([]);
-    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    expect(readdirSync(own).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     resumed.send('{"cmd":"logout"}');
     expect((await resumed.exit).code).toBe(0);
   });
