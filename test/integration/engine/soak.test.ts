@@ -9,10 +9,11 @@ import { expectNoSecrets, loginByHand, makeClient, startSim, until } from './har
 
 const LOOP_KINDS: readonly FaultKind[] = ['destroy', 'status', 'ret', 'truncate', 'invalidJson', 'delay'];
 /**
- * Sends meet only the faults the outbox retries (lost connections, 5xx, late answers). A non-zero
- * Ret and an unreadable answer end a send by design (the machine will not risk a duplicate).
+ * Sends meet only the faults the outbox retries (lost connections, 5xx, late or unreadable
+ * answers: the retry carries the same ClientMsgId, which the server dedupes). A non-zero Ret
+ * other than 1205 ends a send by design.
  */
-const SEND_KINDS: readonly FaultKind[] = ['destroy', 'status', 'truncate', 'delay'];
+const SEND_KINDS: readonly FaultKind[] = ['destroy', 'status', 'truncate', 'invalidJson', 'delay'];
 
 function plan(uin: string, p: number): FaultRule[] {
   const rules: FaultRule[] = [];
