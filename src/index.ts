@@ -19,7 +19,7 @@ export {
   type ClientErrorCode,
 } from './client.js';
 export { webwxMachine, topStateOf, redactContext, type WebwxMachine } from './machines/webwx.machine.js';
-export { createWebwxActors, createWebwxMachine } from './machines/webwx.actors.js';
+export { createWebwxActors, createWebwxMachine, type ServiceObserver } from './machines/webwx.actors.js';
 export {
   DEFAULT_TIMING,
   type LogoutInfo,
@@ -32,5 +32,12 @@ export {
   type WebwxTiming,
 } from './machines/webwx.types.js';
 export { DEFAULT_LOGIN_ORIGIN } from './services/hosts.js';
-export type { SessionStore, StoredSession } from './session/types.js';
-export { fileSessionStore, memorySessionStore, SessionStoreError, isSessionStoreError } from './session/index.js';
+export type { SessionStore, StoredSession, StagedSave } from './session/types.js';
+export {
+  fileSessionStore,
+  memorySessionStore,
+  SessionStoreError,
+  isSessionStoreError,
+  type FileSessionStore,
+  type FileSessionStoreOptions,
+} from './session/index.js';
