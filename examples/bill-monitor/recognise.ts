@@ -15,7 +15,7 @@
  * patterns anchored at their start. Spending (微信支付凭证, 已支付) and red packets (no amount on
  * the web) are not payments received.
  */
-import { XMLParser } from 'fast-xml-parser';
+import { plainXmlParser } from '../../src/codecs/xml.js';
 import { AMOUNT_SOURCE, formatYuan, parseFen } from './amount.js';
 
 export type PaymentKind = 'receipt' | 'transfer' | 'note';
@@ -63,16 +63,7 @@ const PAY_ACCOUNT_NAMES: ReadonlySet<string> = new Set(PAY_ACCOUNTS.values());
 /** Notices are a few kB; a far larger content is not one (and is not parsed). */
 export const MAX_CONTENT_CHARS = 64 * 1024;
 
-const xml = new XMLParser({
-  processEntities: true,
-  htmlEntities: false,
-  ignoreAttributes: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-});
+const xml = plainXmlParser({ entities: true });
 
 interface AppMsg {
   readonly title: string;

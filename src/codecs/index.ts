@@ -8,3 +8,4 @@ export * from './sync.js';
 export * from './send.js';
 export * from './content.js';
 export * from './guard.js';
+export * from './xml.js';

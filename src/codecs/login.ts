@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { XMLParser } from 'fast-xml-parser';
+import { plainXmlParser } from './xml.js';
 import { decodeXML } from 'entities';
 import { DecodeError, type Endpoint } from './errors.js';
 import { MAX_SMALL_BODY_CHARS, parseJson, Uuid, validate } from './common.js';
@@ -139,16 +139,7 @@ export type NewLoginPageAnswer =
   | ({ readonly ret: 0; readonly message: string } & Credentials)
   | { readonly ret: Exclude<number, 0>; readonly message: string };
 
-const xmlParser = new XMLParser({
-  processEntities: false,
-  htmlEntities: false,
-  ignoreAttributes: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-});
+const xmlParser = plainXmlParser({ entities: false });
 
 const MAX_XML_CHARS = 64 * 1024;
 

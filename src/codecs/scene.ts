@@ -7,7 +7,7 @@
  * widening `Endpoint` in errors.ts; the shape of the error data is the same.
  */
 import * as t from 'io-ts';
-import { XMLParser } from 'fast-xml-parser';
+import { plainXmlParser } from './xml.js';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { excerptOf, pathOfErrors, reasonOfErrors } from './errors.js';
 import { redactSecrets } from './redact.js';
@@ -241,16 +241,7 @@ export const OPENID_PATTERN = /^[0-9A-Za-z_-]{1,64}$/;
 export const QRSCENE_PREFIX = 'qrscene_';
 export const MAX_CALLBACK_XML_CHARS = 16 * 1024;
 
-const callbackParser = new XMLParser({
-  processEntities: true,
-  htmlEntities: false,
-  ignoreAttributes: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-});
+const callbackParser = plainXmlParser({ entities: true });
 
 const XmlText = t.union([t.string, t.number]);
 const CallbackXml = t.type({
