@@ -5,7 +5,7 @@
  * growth is visible; one size is the headline that carries the goals. Rounds interleave the
  * contestants and rotate who goes first, exactly as the in-process harness does.
  */
-import { median, pairedRatio, round3, spreadOf, type CaseResult, type Spread } from './harness.js';
+import { median, pairedRatio, spreadOf, type CaseResult, type Spread } from './harness.js';
 
 export type Who = 'ours' | 'wechat4u' | 'limit';
 
@@ -85,6 +85,10 @@ export interface MeasureOptions {
   readonly warmup: number;
   readonly log: (line: string) => void;
 }
+
+/** Six significant digits: enough for any figure here, whatever its magnitude. */
+export const tidy = (n: number): number => (Number.isFinite(n) ? Number(n.toPrecision(6)) : n);
+const round3 = tidy;
 
 /** Least-squares slope of y over x. */
 export function slope(xs: readonly number[], ys: readonly number[]): number {
@@ -190,7 +194,13 @@ async function runVariant(c: MeasuredCase, variant: Variant, options: MeasureOpt
   return { samples, runs, warmup };
 }
 
-function rowsOf(c: MeasuredCase, variant: Variant, samples: Samples, runs: number, warmup: number): CaseResult[] {
+interface VariantRows {
+  readonly rows: CaseResult[];
+  /** Unrounded medians per figure and contestant, for the scaling verdict. */
+  readonly medians: readonly Readonly<Record<Who, number | null>>[];
+}
+
+function rowsOf(c: MeasuredCase, variant: Variant, samples: Samples, runs: number, warmup: number): VariantRows {
   const has = (who: Who): boolean => c.contestants.includes(who);
   const series = (who: Who, key: string): number[] => samples[who].map((v) => v[key] ?? Number.NaN);
   const keys = new Set<string>();
@@ -200,7 +210,12 @@ function rowsOf(c: MeasuredCase, variant: Variant, samples: Samples, runs: numbe
   for (const key of [...keys].filter((k) => !figureKeys.has(k)).sort()) {
     details[key] = Object.fromEntries(c.contestants.map((who) => [who, ((m) => (m === null ? null : round3(m)))(medianOrNull(series(who, key)))]));
   }
-  return c.figures.map((f) => {
+  const medians = c.figures.map((f) => ({
+    ours: medianOrNull(series('ours', f.key)),
+    wechat4u: has('wechat4u') ? medianOrNull(series('wechat4u', f.key)) : null,
+    limit: has('limit') ? medianOrNull(series('limit', f.key)) : null,
+  }));
+  const rows = c.figures.map((f): CaseResult => {
     const ours = series('ours', f.key);
     const wechat4u = has('wechat4u') ? series('wechat4u', f.key) : null;
     const limit = has('limit') ? series('limit', f.key) : null;
@@ -234,9 +249,10 @@ function rowsOf(c: MeasuredCase, variant: Variant, samples: Samples, runs: numbe
       },
     };
   });
+  return { rows, medians };
 }
 
-function scalingOf(c: MeasuredCase, variants: readonly Variant[], perVariant: readonly CaseResult[][]): ScalingResult[] {
+function scalingOf(c: MeasuredCase, variants: readonly Variant[], perVariant: readonly VariantRows[]): ScalingResult[] {
   if (variants.length < 3) return [];
   const sizes = variants.map((v) => v.size);
   const out: ScalingResult[] = [];
@@ -247,7 +263,7 @@ function scalingOf(c: MeasuredCase, variants: readonly Variant[], perVariant: re
     const marginalRatio: Partial<Record<Who, number>> = {};
     const verdict: Partial<Record<Who, string>> = {};
     for (const who of c.contestants) {
-      const medians = perVariant.map((rows) => rows[fi]![who]);
+      const medians = perVariant.map((v) => v.medians[fi]![who]);
       if (medians.some((m) => m === null || !Number.isFinite(m))) continue;
       const t = medians.map((m, i) => round3(f.total!.of(m as number, sizes[i]!)));
       totals[who] = t;
@@ -263,7 +279,7 @@ function scalingOf(c: MeasuredCase, variants: readonly Variant[], perVariant: re
 
 export async function runMeasuredCase(c: MeasuredCase, options: MeasureOptions): Promise<MeasuredResult> {
   const variants = c.variants(options.quick);
-  const perVariant: CaseResult[][] = [];
+  const perVariant: VariantRows[] = [];
   for (const variant of variants) {
     options.log(`${c.name}@${variant.tag}: ${variant.sampleSize}`);
     const { samples, runs, warmup } = await runVariant(c, variant, options);
@@ -271,7 +287,7 @@ export async function runMeasuredCase(c: MeasuredCase, options: MeasureOptions):
   }
   // Headline rows first, then the other sizes in order.
   const headline = variants.findIndex((v) => v.headline);
-  const ordered = [...(headline >= 0 ? perVariant[headline]! : []), ...perVariant.filter((_, i) => i !== headline).flat()];
+  const ordered = [...(headline >= 0 ? perVariant[headline]!.rows : []), ...perVariant.filter((_, i) => i !== headline).flatMap((v) => v.rows)];
   return { rows: ordered, scaling: scalingOf(c, variants, perVariant) };
 }
 

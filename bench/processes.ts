@@ -14,7 +14,8 @@ import type { FromWorker, Job, ToWorker, WorkerContestant } from './workers/prot
 const ROOT = new URL('../', import.meta.url);
 const WORKERS_SRC = new URL('./workers/', import.meta.url);
 // Two levels below the root, like bench/workers/, so the workers' `../../dist/` means the same.
-const WORKERS_OUT = new URL('.bench-tmp/workers/', ROOT);
+// BENCH_WORKERS_DIR names another folder there, so a probe can run beside a long bench run.
+const WORKERS_OUT = new URL(`.bench-tmp/${process.env['BENCH_WORKERS_DIR'] ?? 'workers'}/`, ROOT);
 
 let compiled: string | null = null;
 

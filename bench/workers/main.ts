@@ -73,7 +73,7 @@ async function syncJob(driver: Driver, job: SyncJob): Promise<void> {
  * which --cpu-prof would bury under module loading and logins. The profiler's own cost is then
  * part of the span's CPU figure.
  */
-async function windowProfiler(name: string): Promise<{ stop(): Promise<void> }> {
+async function windowProfiler(name: string, intervalUs: number): Promise<{ stop(): Promise<void> }> {
   const dir = process.env['BENCH_WINDOW_PROF'];
   if (!dir) return { stop: async () => undefined };
   const session = new Session();
@@ -82,7 +82,7 @@ async function windowProfiler(name: string): Promise<{ stop(): Promise<void> }> 
     new Promise((resolve, reject) => session.post(method, (err, result) => (err ? reject(err) : resolve(result))));
   await post('Profiler.enable');
   await new Promise<void>((resolve, reject) =>
-    session.post('Profiler.setSamplingInterval', { interval: 100 }, (err) => (err ? reject(err) : resolve())),
+    session.post('Profiler.setSamplingInterval', { interval: intervalUs }, (err) => (err ? reject(err) : resolve())),
   );
   await post('Profiler.start');
   return {
@@ -114,7 +114,8 @@ async function idleJob(driver: Driver, job: IdleJob): Promise<void> {
   const loginSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   // No gc() here: its concurrent sweeping would run on V8's helper threads inside the window.
   await sleep(job.settleMs);
-  const profile = await windowProfiler('idle-window');
+  // A coarse interval: over a long idle window a fine one would cost more CPU than the sessions.
+  const profile = await windowProfiler('idle-window', 1000);
   const cpu0 = process.cpuUsage();
   const wall0 = process.hrtime.bigint();
   await sleep(job.windowMs);
@@ -146,7 +147,7 @@ async function idleJob(driver: Driver, job: IdleJob): Promise<void> {
 
 /** One login from start() to the sync loop: wall ms and CPU ms. */
 async function timedLogin(driver: Driver, origin: string, profileName: string): Promise<{ ms: number; cpuMs: number; session: DriverSession }> {
-  const profile = await windowProfiler(profileName);
+  const profile = await windowProfiler(profileName, 100);
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const { session, syncingAt } = await driver.login(origin, () => undefined);
