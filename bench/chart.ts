@@ -4,7 +4,7 @@
  * verdict), then one line chart per scaling figure (whole cost over size, one line per contestant).
  */
 import { formatNumber, type CaseResult } from './harness.js';
-import type { ScalingResult } from './measure.js';
+import { short, type ScalingResult } from './measure.js';
 import type { BenchReport } from './report.js';
 
 type Who = 'ours' | 'wechat4u' | 'limit';
@@ -99,7 +99,7 @@ function linePanel(s: ScalingResult, x: number, y: number): string {
     parts.push(`<polyline points="${points}" fill="none" stroke="${COLOR[who]}" stroke-width="2"/>`);
     totals.forEach((t, i) => parts.push(`<circle cx="${px(s.sizes[i]!).toFixed(1)}" cy="${py(t).toFixed(1)}" r="3" fill="${COLOR[who]}"/>`));
     parts.push(`<rect x="${x + 10}" y="${legendY - 8}" width="10" height="3" fill="${COLOR[who]}"/>`);
-    parts.push(text(x + 24, legendY - 4, `${LABEL[who]}: ${s.verdict[who] ?? '—'} (marginal ×${s.marginalRatio[who] ?? '—'})`, 'font-size="10" fill="#334155"'));
+    parts.push(text(x + 24, legendY - 4, `${LABEL[who]}: ${s.verdict[who] ?? '—'} (marginal ×${short(s.marginalRatio[who])})`, 'font-size="10" fill="#334155"'));
     legendY += 11;
   }
   return parts.join('\n');

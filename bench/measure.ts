@@ -296,6 +296,9 @@ export function isMeasuredCase(value: unknown): value is MeasuredCase {
   return typeof c === 'object' && c !== null && c.kind === 'measured' && typeof c.measure === 'function';
 }
 
+/** Three significant digits, for display. */
+export const short = (n: number | undefined): string => (n === undefined ? '—' : Number.isFinite(n) ? String(Number(n.toPrecision(3))) : String(n));
+
 /** The scaling verdicts as text, one line per figure. */
 export function formatScaling(scaling: readonly ScalingResult[]): string {
   const lines: string[] = [];
@@ -305,7 +308,7 @@ export function formatScaling(scaling: readonly ScalingResult[]): string {
       const t = s.totals[who];
       if (!t) continue;
       lines.push(
-        `  ${who.padEnd(8)} ${t.map((x) => round3(x).toLocaleString('en')).join(' / ').padEnd(36)} ${s.verdict[who]} (marginal ratio ${s.marginalRatio[who]}, log-log exponent ${s.exponent[who]})`,
+        `  ${who.padEnd(8)} ${t.map((x) => Number(x.toPrecision(3)).toLocaleString('en')).join(' / ').padEnd(28)} ${s.verdict[who]} (marginal ratio ${short(s.marginalRatio[who])}, log-log exponent ${short(s.exponent[who])})`,
       );
     }
   }

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { renderChart } from './chart.js';
 import { formatNumber, type CaseResult } from './harness.js';
-import type { ScalingResult } from './measure.js';
+import { short, type ScalingResult } from './measure.js';
 
 export interface BenchReport {
   readonly node: string;
@@ -47,7 +47,7 @@ export function scalingTable(scaling: readonly ScalingResult[]): string {
       const t = s.totals[who];
       if (!t) continue;
       lines.push(
-        `| ${s.figure} | ${s.unit} | ${s.sizes.map((n) => n.toLocaleString('en')).join(' / ')} | ${who} | ${t.map((x) => formatNumber(x)).join(' / ')} | ${s.verdict[who]} | ${s.marginalRatio[who]} | ${s.exponent[who]} |`,
+        `| ${s.figure} | ${s.unit} | ${s.sizes.map((n) => n.toLocaleString('en')).join(' / ')} | ${who} | ${t.map((x) => formatNumber(x)).join(' / ')} | ${s.verdict[who]} | ${short(s.marginalRatio[who])} | ${short(s.exponent[who])} |`,
       );
     }
   }
