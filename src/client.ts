@@ -8,7 +8,7 @@ import type { Message } from './codecs/content.js';
 import type { SyncKey } from './codecs/session.js';
 import { makeClientMsgId } from './codecs/send.js';
 import { redactSecrets } from './codecs/redact.js';
-import { createWebwxActors } from './machines/webwx.actors.js';
+import { bindActorSystem, createWebwxActors, sharedWebwxMachine } from './machines/webwx.actors.js';
 import { topStateOf, webwxMachine, type WebwxMachine } from './machines/webwx.machine.js';
 import type {
   FaultCode,
@@ -395,7 +395,9 @@ export function createWebwxClient(options: WebwxClientOptions = {}): WebwxClient
 
   function launch(stored: StoredSession | null): void {
     deps = createDeps(stored);
-    const actors = { ...createWebwxActors(deps), ...(options.actors?.(deps) ?? {}) };
+    // Tests that replace actors get a machine of their own; everyone else shares one bound machine.
+    const overrides = options.actors?.(deps);
+    const machine = overrides ? webwxMachine.provide({ actors: { ...createWebwxActors(deps), ...overrides } }) : sharedWebwxMachine();
     const input: WebwxInput = {
       deviceId: stored?.credentials.deviceId ?? makeDeviceId(random),
       loginOrigin: options.loginOrigin ?? DEFAULT_LOGIN_ORIGIN,
@@ -408,11 +410,12 @@ export function createWebwxClient(options: WebwxClientOptions = {}): WebwxClient
       ...(options.dedupeWindow !== undefined ? { dedupeWindow: options.dedupeWindow } : {}),
       ...(options.delays ? { timing: options.delays } : {}),
     };
-    const created = createActor(webwxMachine.provide({ actors }), {
+    const created = createActor(machine, {
       input,
       ...(options.inspect ? { inspect: options.inspect } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     });
+    bindActorSystem(created.system, { deps, now: Date.now });
     actor = created;
     created.on('*', (event) => onEmitted(event as WebwxEmitted));
     created.subscribe({

@@ -4,7 +4,7 @@
  * instance carrying a URL), and the long polls report how long they took so that the chart can
  * space polls that came back at once.
  */
-import { fromPromise } from 'xstate';
+import { fromPromise, type ActorSystem } from 'xstate';
 import type { Endpoint } from '../codecs/errors.js';
 import { services, toServiceError, type ServiceDeps } from '../services/index.js';
 import type { Service, ServiceAnswers, ServiceErrorData, ServiceInputs, ServiceName } from '../services/types.js';
@@ -106,3 +106,78 @@ export function createWebwxActors(deps: ServiceDeps, now: () => number = Date.no
 export function createWebwxMachine(deps: ServiceDeps, now?: () => number) {
   return webwxMachine.provide({ actors: createWebwxActors(deps, now) });
 }
+
+// ---------------------------------------------------------------------------------------------
+// One bound machine for every client of the process
+
+/** What the actors of one running client use. */
+export interface ActorBinding {
+  readonly deps: ServiceDeps;
+  readonly now: () => number;
+  readonly observer?: ServiceObserver | undefined;
+}
+
+/**
+ * `machine.provide()` clones the whole chart (about 100 KiB): done per client, it was most of an
+ * idle session's memory. Instead one machine is bound once, and its actors find their client's
+ * dependencies through the actor system they run in, which is one per client.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any client's system: its registry type does not matter here
+type AnySystem = ActorSystem<any>;
+
+const bindings = new WeakMap<AnySystem, ActorBinding>();
+
+/** Binds a client's dependencies to its actor system; call before the actor starts. */
+export function bindActorSystem(system: AnySystem, binding: ActorBinding): void {
+  bindings.set(system, binding);
+}
+
+function bindingOf(system: AnySystem): ActorBinding {
+  const binding = bindings.get(system);
+  if (!binding) throw new Error('webwx: no services are bound to this actor system (bindActorSystem)');
+  return binding;
+}
+
+function bindShared<N extends Exclude<ServiceName, 'pollLogin' | 'syncCheck'>>(name: N) {
+  return fromPromise<WebwxActorOutputs[N], ServiceInputs[N]>(async ({ input, signal, system }) => {
+    const { deps, observer } = bindingOf(system);
+    return (await call(deps, name, input, signal, observer)) as WebwxActorOutputs[N];
+  });
+}
+
+function bindSharedTimed<N extends 'pollLogin' | 'syncCheck'>(name: N) {
+  return fromPromise<WebwxActorOutputs[N], ServiceInputs[N]>(async ({ input, signal, system }) => {
+    const { deps, now, observer } = bindingOf(system);
+    const started = now();
+    const answer = await call(deps, name, input, signal, observer);
+    return { answer, elapsedMs: now() - started } as WebwxActorOutputs[N];
+  });
+}
+
+let shared: ReturnType<typeof createSharedMachine> | undefined;
+
+function createSharedMachine() {
+  return webwxMachine.provide({
+    actors: {
+      getUuid: bindShared('getUuid'),
+      pollLogin: bindSharedTimed('pollLogin'),
+      newLoginPage: bindShared('newLoginPage'),
+      webwxInit: bindShared('webwxInit'),
+      statusNotify: bindShared('statusNotify'),
+      getContact: bindShared('getContact'),
+      batchGetContact: bindShared('batchGetContact'),
+      syncCheck: bindSharedTimed('syncCheck'),
+      webwxSync: bindShared('webwxSync'),
+      sendText: bindShared('sendText'),
+      pushLogin: bindShared('pushLogin'),
+      logout: bindShared('logout'),
+    },
+  });
+}
+
+/** The machine whose actors use the services bound to their actor system (see bindActorSystem). */
+export function sharedWebwxMachine(): ReturnType<typeof createSharedMachine> {
+  shared ??= createSharedMachine();
+  return shared;
+}
+
