@@ -2,8 +2,9 @@
  * The HTTP side of every service: one set of got instances and one cookie jar per client, the
  * headers the servers check, a response size cap, per-endpoint timeouts and the abort signal.
  *
- * Nothing here is shared between clients: `createServiceDeps` makes a fresh jar and fresh got
- * instances on every call, so two clients in one process never see each other's cookies.
+ * No session state is shared between clients: `createServiceDeps` makes a fresh jar on every
+ * call and every request carries its client's jar, so two clients in one process never see each
+ * other's cookies. The got instances (configuration only) are shared.
  */
 import got, { type Got } from 'got';
 import { CookieJar } from 'tough-cookie';
@@ -69,36 +70,52 @@ function restoreJar(cookies: unknown): CookieJar {
   }
 }
 
+/**
+ * got instances hold configuration only (no cookies, no state of a session), so clients with the
+ * same user agent and timeouts share them: one per process instead of five per client. Each
+ * request brings its client's own cookie jar (see requestText).
+ */
+const sharedInstances = new Map<string, Got>();
+
+function sharedGot(userAgent: string, timeoutMs: number): Got {
+  const key = `${timeoutMs}\n${userAgent}`;
+  let instance = sharedInstances.get(key);
+  if (!instance) {
+    instance = got.extend({
+      ignoreInvalidCookies: true,
+      // The machine owns retries and back-off.
+      retry: { limit: 0 },
+      // No redirect is ever followed: the host rule decides where requests may go.
+      followRedirect: false,
+      throwHttpErrors: false,
+      responseType: 'buffer',
+      // body.ts undoes the encoding itself, with a cap on the decoded size.
+      decompress: false,
+      timeout: { request: timeoutMs },
+      headers: {
+        'user-agent': userAgent,
+        accept: '*/*',
+        'accept-language': 'zh-CN,zh;q=0.9,en;q=0.8',
+        'accept-encoding': ACCEPT_ENCODING,
+      },
+    });
+    sharedInstances.set(key, instance);
+  }
+  return instance;
+}
+
 export function createServiceDeps(options: ServiceDepsOptions = {}): ServiceDeps {
   const cookieJar = restoreJar(options.cookies);
   const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
   const longPollTimeoutMs = options.longPollTimeoutMs ?? DEFAULT_LONG_POLL_TIMEOUT_MS;
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  const base = got.extend({
-    cookieJar: lenientJar(cookieJar),
-    ignoreInvalidCookies: true,
-    // The machine owns retries and back-off.
-    retry: { limit: 0 },
-    // No redirect is ever followed: the host rule decides where requests may go.
-    followRedirect: false,
-    throwHttpErrors: false,
-    responseType: 'buffer',
-    // body.ts undoes the encoding itself, with a cap on the decoded size.
-    decompress: false,
-    headers: {
-      'user-agent': userAgent,
-      accept: '*/*',
-      'accept-language': 'zh-CN,zh;q=0.9,en;q=0.8',
-      'accept-encoding': ACCEPT_ENCODING,
-    },
-  });
-  const role = (timeoutMs: number): Got => base.extend({ timeout: { request: timeoutMs } });
+  const request = sharedGot(userAgent, requestTimeoutMs);
   return {
     http: {
-      login: role(requestTimeoutMs),
-      main: role(requestTimeoutMs),
-      push: role(longPollTimeoutMs),
-      file: role(requestTimeoutMs),
+      login: request,
+      main: request,
+      push: sharedGot(userAgent, longPollTimeoutMs),
+      file: request,
     },
     cookieJar,
     uos: options.uos ?? false,
@@ -156,6 +173,8 @@ export async function requestText(deps: ServiceDeps, req: HttpRequest, signal: A
   const timeoutMs = req.timeoutMs;
   try {
     const pending = deps.http[req.role](req.url, {
+      // The client's own jar: the got instances are shared, the cookies never are.
+      cookieJar: lenientJar(deps.cookieJar),
       method: req.method,
       responseType: 'buffer',
       headers,

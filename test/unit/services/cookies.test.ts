@@ -17,11 +17,13 @@ describe('the per-client cookie jar', () => {
     expect(await at('https://example.com/')).toBe('');
   });
 
-  it('every createServiceDeps call has its own jar and got instances', () => {
+  it('every createServiceDeps call has its own jar; the got instances (configuration only) are shared', () => {
     const a = createServiceDeps();
     const b = createServiceDeps();
     expect(a.cookieJar).not.toBe(b.cookieJar);
-    for (const role of ['login', 'main', 'push', 'file'] as const) expect(a.http[role]).not.toBe(b.http[role]);
+    for (const role of ['login', 'main', 'push', 'file'] as const) expect(a.http[role]).toBe(b.http[role]);
+    // Another configuration gets instances of its own.
+    expect(createServiceDeps({ longPollTimeoutMs: 1234 }).http.push).not.toBe(a.http.push);
   });
 
   it('serializeCookies gives what the session codec accepts and createServiceDeps restores', async () => {
