@@ -3,21 +3,10 @@
  * control API (the same shapes in-process and as JSON under `/__sim/`).
  */
 
-/** Every WeChat endpoint the simulator answers, named as in PROTOCOL.md (plus the QR image). */
-export type SimEndpoint =
-  | 'jslogin'
-  | 'qrcode'
-  | 'login'
-  | 'webwxnewloginpage'
-  | 'webwxpushloginurl'
-  | 'webwxinit'
-  | 'webwxstatusnotify'
-  | 'webwxgetcontact'
-  | 'webwxbatchgetcontact'
-  | 'synccheck'
-  | 'webwxsync'
-  | 'webwxsendmsg'
-  | 'webwxlogout';
+import type { Endpoint } from '../codecs/errors.js';
+
+/** Every WeChat endpoint the simulator answers, named as the codecs name them, plus the QR image. */
+export type SimEndpoint = Endpoint | 'qrcode';
 
 export const SIM_ENDPOINTS: readonly SimEndpoint[] = [
   'jslogin',

@@ -43,6 +43,7 @@ import {
   storedSession,
 } from '../../unit/machine/fixtures.js';
 import { settle, TestClock, TEST_DEVICE_ID } from '../../unit/machine/harness.js';
+import { ENDPOINT_OF } from '../../../src/machines/webwx.actors.js';
 
 // ---------------------------------------------------------------------------------------------
 // Replies: plain data (so a counterexample prints readably), made concrete when a call takes them
@@ -96,20 +97,7 @@ export interface Scenario {
 // ---------------------------------------------------------------------------------------------
 // Arbitraries
 
-const ENDPOINTS = {
-  getUuid: 'jslogin',
-  pollLogin: 'login',
-  newLoginPage: 'webwxnewloginpage',
-  webwxInit: 'webwxinit',
-  statusNotify: 'webwxstatusnotify',
-  getContact: 'webwxgetcontact',
-  batchGetContact: 'webwxbatchgetcontact',
-  syncCheck: 'synccheck',
-  webwxSync: 'webwxsync',
-  sendText: 'webwxsendmsg',
-  pushLogin: 'webwxpushloginurl',
-  logout: 'webwxlogout',
-} as const satisfies Record<WebwxActorName, string>;
+const ENDPOINTS = ENDPOINT_OF;
 
 /** A request URL carrying the fixtures' secrets (fixtures.ts: credentialsAnswer, confirmedAnswer). */
 const SECRET_URL =
