@@ -290,7 +290,8 @@ export function createWebwxClient(options: WebwxClientOptions = {}): WebwxClient
   function onEmitted(event: WebwxEmitted): void {
     try {
       // `contacts` closes the loading that leads into syncing: it is told before the new state.
-      if (event.type !== 'contacts') reportState();
+      // Messages are emitted inside syncing, where no state change can be pending: no look at the snapshot per message.
+      if (event.type !== 'contacts' && event.type !== 'message') reportState();
       switch (event.type) {
         case 'sessionReady':
           persist();

@@ -185,6 +185,27 @@ export interface SyncOutcome {
   readonly idle: boolean;
 }
 
+/** The last `count` items; `count` 0 keeps none (`slice(-0)` would keep them all). */
+function lastOf<T>(items: readonly T[], count: number): T[] {
+  return count > 0 ? items.slice(-count) : [];
+}
+
+/**
+ * Whether an answer changes nothing (no new MsgId, no contact change, the same keys): exactly
+ * `applySyncAnswer(context, body).idle`, without normalising messages or copying the window,
+ * because the guard asks it of every answer.
+ */
+export function syncAnswerIsIdle(context: WebwxContext, body: SyncBody): boolean {
+  if ((body.ModContactList ?? []).length > 0 || (body.DelContactList ?? []).length > 0) return false;
+  if (body.AddMsgList.length > 0) {
+    const seen = new Set(context.delivered);
+    if (body.AddMsgList.some((raw) => !seen.has(raw.MsgId))) return false;
+  }
+  const syncKey = nextSyncKey(context.syncKey ?? body.SyncKey, body.SyncKey);
+  const syncCheckKey = isEmptyKey(body.SyncCheckKey) ? context.syncCheckKey : (body.SyncCheckKey ?? null);
+  return sameKey(syncKey, context.syncKey) && sameKey(syncCheckKey, context.syncCheckKey);
+}
+
 export function applySyncAnswer(context: WebwxContext, body: SyncBody): SyncOutcome {
   const self = context.user?.UserName ?? '';
   const seen = new Set(context.delivered);
@@ -194,7 +215,7 @@ export function applySyncAnswer(context: WebwxContext, body: SyncBody): SyncOutc
     seen.add(raw.MsgId);
     messages.push(normalizeMessage(raw, self));
   }
-  const delivered = [...context.delivered, ...messages.map((m) => m.MsgId)].slice(-context.settings.dedupeWindow);
+  const delivered = lastOf([...context.delivered, ...messages.map((m) => m.MsgId)], context.settings.dedupeWindow);
 
   const removed = (body.DelContactList ?? []).map((c) => c.UserName as string);
   const contacts = removeContacts(mergeContacts(context.contacts, body.ModContactList ?? []), removed);
@@ -277,7 +298,7 @@ export function initialContext(input: WebwxInput): WebwxContext {
     pendingMembers: [],
     membersInFlight: [],
     memberAttempts: 0,
-    delivered: (stored?.delivered ?? []).slice(-settings.dedupeWindow),
+    delivered: lastOf(stored?.delivered ?? [], settings.dedupeWindow),
     outbox: [],
     sendAttempts: 0,
     failures: 0,
@@ -348,7 +369,7 @@ export const webwxMachine = setup({
     sessionEnded: (_, answer: SyncCheckAnswer) => answer.retcode !== 0,
     nothingNew: (_, answer: SyncCheckAnswer) => answer.selector === 0,
     moreToFetch: (_, answer: Answer<SyncBody>) => answer.ok && (answer.value.ContinueFlag ?? 0) !== 0,
-    syncBroughtNothing: ({ context }, answer: Answer<SyncBody>) => answer.ok && applySyncAnswer(context, answer.value).idle,
+    syncBroughtNothing: ({ context }, answer: Answer<SyncBody>) => answer.ok && syncAnswerIsIdle(context, answer.value),
 
     outboxHasItems: ({ context }) => context.outbox.length > 0,
     rateLimitedRetryable: ({ context }, answer: Answer<SendMsgBody>) =>
