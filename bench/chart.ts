@@ -117,7 +117,12 @@ export function renderChart(report: BenchReport): string {
   parts.push(`<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`);
   parts.push(text(GAP, 28, 'webwx-machine vs wechat4u vs the bare limit', 'font-size="18" font-weight="700" fill="#0f172a"'));
   parts.push(
-    text(GAP, 48, `${report.quick ? 'QUICK run (a check, not a result) · ' : ''}${report.date ?? ''} · Node ${report.node} · ${report.cpu} · medians; ratios are ours ÷ theirs`, 'font-size="11" fill="#475569"'),
+    text(
+      GAP,
+      48,
+      `${report.quick ? 'QUICK run (a check, not a result) · ' : ''}${report.date ?? ''}${report.engine ? ` · engine ${report.engine.commit.slice(0, 7)}` : ''} · Node ${report.node} · ${report.cpu} · medians; ratios are ours ÷ theirs`,
+      'font-size="11" fill="#475569"',
+    ),
   );
   headline.forEach((row, i) => {
     const x = GAP + (i % COLUMNS) * (PANEL_W + GAP);

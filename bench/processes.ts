@@ -2,10 +2,12 @@
  * The processes of a measurement: the simulator (`node dist/simulator/main.js`, the standalone
  * entry point, so it never shares a process with a client) and the client workers
  * (bench/workers/main.ts, compiled to plain JavaScript once per bench run so a worker is plain
- * node running the shipped dist/ — no TypeScript loader in the measured process).
+ * node running the shipped build — no TypeScript loader in the measured process). Both load a
+ * snapshot of dist/ taken when the run starts.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import ts from 'typescript';
@@ -16,6 +18,52 @@ const WORKERS_SRC = new URL('./workers/', import.meta.url);
 // Two levels below the root, like bench/workers/, so the workers' `../../dist/` means the same.
 // BENCH_WORKERS_DIR names another folder there, so a probe can run beside a long bench run.
 const WORKERS_OUT = new URL(`.bench-tmp/${process.env['BENCH_WORKERS_DIR'] ?? 'workers'}/`, ROOT);
+
+const DIST_SNAPSHOT = new URL(`.bench-tmp/${process.env['BENCH_WORKERS_DIR'] ?? 'workers'}-dist/`, ROOT);
+
+let snapshot: URL | null = null;
+
+/**
+ * A copy of dist/ taken once per bench run: the simulator and every worker load it, so one run
+ * measures one build even while others rebuild dist/ in the same checkout.
+ */
+export function distSnapshot(): URL {
+  if (snapshot) return snapshot;
+  rmSync(DIST_SNAPSHOT, { recursive: true, force: true });
+  cpSync(new URL('dist/', ROOT), DIST_SNAPSHOT, { recursive: true });
+  snapshot = DIST_SNAPSHOT;
+  return snapshot;
+}
+
+export interface EngineIdentity {
+  /** HEAD when the run started. */
+  readonly commit: string;
+  /** src/ had uncommitted changes (the build may hold them). */
+  readonly srcDirty: boolean;
+  /** sha256 over the measured build's JavaScript files (paths and contents). */
+  readonly distSha256: string;
+}
+
+function jsFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? jsFiles(`${dir}/${e.name}`, `${prefix}${e.name}/`) : e.name.endsWith('.js') ? [`${prefix}${e.name}`] : [],
+  );
+}
+
+/** Which engine a run measured. */
+export function engineIdentity(): EngineIdentity {
+  const git = (...args: string[]): string => {
+    try {
+      return execFileSync('git', args, { cwd: fileURLToPath(ROOT), encoding: 'utf8' }).trim();
+    } catch {
+      return '';
+    }
+  };
+  const dir = fileURLToPath(distSnapshot());
+  const hash = createHash('sha256');
+  for (const file of jsFiles(dir).sort()) hash.update(file).update('\0').update(readFileSync(`${dir}/${file}`));
+  return { commit: git('rev-parse', 'HEAD'), srcDirty: git('status', '--porcelain', '--', 'src') !== '', distSha256: hash.digest('hex') };
+}
 
 let compiled: string | null = null;
 
@@ -65,7 +113,7 @@ function exited(child: ChildProcess): Promise<void> {
 /** Starts the standalone simulator with the automatic phone at zero delay; resolves with its origin. */
 export async function startSimulator(options: SimulatorOptions): Promise<SimulatorProcess> {
   const args = [
-    fileURLToPath(new URL('dist/simulator/main.js', ROOT)),
+    fileURLToPath(new URL('simulator/main.js', distSnapshot())),
     '--port',
     '0',
     '--auto',
@@ -101,9 +149,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   };
 }
 
-/** The environment without loader options: the parent runs under tsx, a worker must not. */
+/** The environment without loader options (the parent runs under tsx, a child must not), naming the build to load. */
 function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, BENCH_DIST: distSnapshot().href };
   delete env['NODE_OPTIONS'];
   return env;
 }

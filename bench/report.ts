@@ -7,12 +7,15 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { renderChart } from './chart.js';
 import { formatNumber, type CaseResult } from './harness.js';
 import { short, type ScalingResult } from './measure.js';
+import type { EngineIdentity } from './processes.js';
 
 export interface BenchReport {
   readonly node: string;
   readonly cpu: string;
   readonly quick?: boolean;
   readonly date?: string;
+  /** The build measured (rows merged from earlier `--only` runs may come from another). */
+  readonly engine?: EngineIdentity;
   readonly cases: readonly CaseResult[];
   readonly scaling?: readonly ScalingResult[];
 }
@@ -58,7 +61,9 @@ export function resultsBlock(report: BenchReport): string {
   return [
     BEGIN,
     '',
-    `Run of ${report.date ?? 'unknown date'} — Node ${report.node}, ${report.cpu}.`,
+    `Run of ${report.date ?? 'unknown date'} — Node ${report.node}, ${report.cpu}${
+      report.engine ? `; engine at ${report.engine.commit.slice(0, 7)}${report.engine.srcDirty ? ' with uncommitted changes in src/' : ''}, build sha256 ${report.engine.distSha256.slice(0, 12)}` : ''
+    }.`,
     '',
     '![benchmarks](img/benchmarks.svg)',
     '',

@@ -17,6 +17,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { formatTable, runCase, type BenchCase, type CaseResult, type RunOptions } from './harness.js';
 import { formatScaling, isMeasuredCase, runMeasuredCase, type MeasuredCase, type ScalingResult } from './measure.js';
+import { engineIdentity } from './processes.js';
 import { writeReport, type BenchReport } from './report.js';
 
 interface Args {
@@ -87,6 +88,9 @@ async function main(): Promise<void> {
   if (args.quick) log('--quick: reduced sizes, windows and rounds; the figures are a check, not a result.');
 
   const started = Date.now();
+  // The snapshot of dist/ every child process of this run loads, and what it is.
+  const engine = engineIdentity();
+  log(`engine: ${engine.commit.slice(0, 7)}${engine.srcDirty ? ' (src/ has uncommitted changes)' : ''}, build sha256 ${engine.distSha256.slice(0, 12)}`);
   const rows: CaseResult[] = [];
   const scaling: ScalingResult[] = [];
   for (const c of selected) {
@@ -112,6 +116,7 @@ async function main(): Promise<void> {
     cpu: `${cpuList[0]?.model.trim() ?? 'unknown'} × ${cpuList.length}`,
     quick: args.quick,
     date: new Date().toISOString(),
+    engine,
     cases: [...keep(previous?.cases ?? []), ...rows].sort(byCase),
     scaling: [...keep(previous?.scaling ?? []), ...scaling].sort((a, b) => order.indexOf(a.case) - order.indexOf(b.case)),
   };

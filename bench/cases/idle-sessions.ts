@@ -58,8 +58,9 @@ async function measure(who: Who, variantOf: Variant, quick: boolean, warmup: boo
     const v = result.values;
     if ((v['alive'] ?? 0) < variantOf.size) throw new Error(`${who}: only ${v['alive']} of ${variantOf.size} sessions alive after the window`);
     // Each parked session answers one synccheck per hold: the CPU of one idle round, phase-free.
+    // A window shorter than a hold (quick runs, warm-ups) may hold no round at all: not a figure.
     const rounds = variantOf.size * ((v['windowMs'] ?? w.windowMs) / HOLD_MS);
-    return { ...v, cpuUsPerRound: ((v['cpuMs'] ?? Number.NaN) * 1000) / rounds };
+    return { ...v, cpuUsPerRound: w.windowMs >= HOLD_MS ? ((v['cpuMs'] ?? Number.NaN) * 1000) / rounds : Number.NaN };
   } finally {
     await sim.close();
   }

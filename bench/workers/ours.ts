@@ -7,9 +7,13 @@ type Engine = typeof import('../../src/index.js');
 
 let engine: Engine | null = null;
 
-/** The built package, loaded once; bench/ and .bench-tmp/ are both two levels below the root. */
+/**
+ * The built package, loaded once: the harness's snapshot of dist/ (BENCH_DIST), else dist/ itself
+ * (bench/ and .bench-tmp/ are both two levels below the root).
+ */
 async function loadEngine(): Promise<Engine> {
-  engine ??= (await import(new URL('../../dist/index.js', import.meta.url).href)) as Engine;
+  const dist = process.env['BENCH_DIST'] ?? new URL('../../dist/', import.meta.url).href;
+  engine ??= (await import(new URL('index.js', dist).href)) as Engine;
   return engine;
 }
 
