@@ -17,7 +17,7 @@ const WIDTH = 960;
 const COLUMNS = 3;
 const GAP = 16;
 const PANEL_W = (WIDTH - GAP * (COLUMNS + 1)) / COLUMNS;
-const BAR_PANEL_H = 150;
+const BAR_PANEL_H = 166;
 const LINE_PANEL_H = 220;
 const FONT = 'font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif"';
 
@@ -59,11 +59,14 @@ function barPanel(row: CaseResult, x: number, y: number): string {
     finite(row.ratioVsWechat4u) ? `ours/wechat4u ${row.ratioVsWechat4u.toFixed(2)}` : null,
     finite(row.ratioVsLimit) ? `ours/limit ${row.ratioVsLimit.toFixed(2)}` : null,
   ].filter((s): s is string => s !== null);
-  parts.push(text(x + 10, y + BAR_PANEL_H - 26, ratios.join(' · '), 'font-size="11" fill="#334155"'));
+  parts.push(text(x + 10, y + 128, ratios.join(' · '), 'font-size="11" fill="#334155"'));
   if (row.goal !== null) {
     const verdict = row.met === null ? 'goal: n/a' : row.met ? 'goal met' : 'goal missed';
     const color = row.met === null ? '#64748b' : row.met ? '#15803d' : '#b91c1c';
-    parts.push(text(x + 10, y + BAR_PANEL_H - 10, `${verdict}: ${row.goal}`, `font-size="10.5" fill="${color}"`));
+    // One bound per line: a two-bound goal does not fit the panel's width on one.
+    row.goal.split(' and ').forEach((bound, i) => {
+      parts.push(text(x + 10, y + 144 + i * 14, `${i === 0 ? `${verdict}: ` : 'and '}${bound}`, `font-size="10.5" fill="${color}"`));
+    });
   }
   return parts.join('\n');
 }

@@ -3,7 +3,8 @@
  * job, and the bare limit (what no implementation can beat, e.g. JSON.parse alone) — and a goal.
  * Contestants run interleaved, round by round, so that drift on a shared machine hits all alike;
  * each run is timed alone after a garbage collection. Times are medians with their spread; ratios
- * are medians of the per-round ratios.
+ * are medians of the per-round ratios. This file times functions in this process (contacts-decode);
+ * cases measured in simulator and client processes use bench/measure.ts, with the same rules.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';

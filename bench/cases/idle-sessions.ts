@@ -108,7 +108,6 @@ const idleSessions: MeasuredCase = {
       row: 'idle-sessions.cpu-per-round',
       unit: 'µs CPU/round',
       better: 'lower',
-      total: { unit: 's of CPU per hold (25 s)', of: (value, size) => (value * size) / 1e6 },
     },
   ],
   variants: (quick) => (quick ? [variant(10, false), variant(20, false), variant(40, true)] : [variant(100, false), variant(500, false), variant(1000, true)]),
