@@ -37,8 +37,8 @@ export function initSyncKey(base: KeyBase, pos: number): SyncKey {
   return key([item(1, base.b1 + pos), item(2, base.b2 + pos), item(3, base.b3 + pos), item(1000, base.t0)]);
 }
 
-/** webwxsync's SyncKey: seven items. `lastSec` is the time of the newest entry covered. */
-export function syncSyncKey(base: KeyBase, pos: number, lastSec: number): SyncKey {
+/** The seven items webwxsync answers; only the key 1001 item tells SyncKey from SyncCheckKey. */
+function sevenItemKey(base: KeyBase, pos: number, lastSec: number, key1001: number): SyncKey {
   return key([
     item(1, base.b1 + pos),
     item(2, base.b2 + pos),
@@ -46,8 +46,13 @@ export function syncSyncKey(base: KeyBase, pos: number, lastSec: number): SyncKe
     item(11, base.b11 + pos),
     item(201, lastSec),
     item(1000, base.t0),
-    item(1001, base.t0 + 73),
+    item(1001, key1001),
   ]);
+}
+
+/** webwxsync's SyncKey: seven items. `lastSec` is the time of the newest entry covered. */
+export function syncSyncKey(base: KeyBase, pos: number, lastSec: number): SyncKey {
+  return sevenItemKey(base, pos, lastSec, base.t0 + 73);
 }
 
 /**
@@ -55,15 +60,7 @@ export function syncSyncKey(base: KeyBase, pos: number, lastSec: number): SyncKe
  * request log shows which of the two a client formats for synccheck.
  */
 export function syncCheckKey(base: KeyBase, pos: number, lastSec: number): SyncKey {
-  return key([
-    item(1, base.b1 + pos),
-    item(2, base.b2 + pos),
-    item(3, base.b3 + pos),
-    item(11, base.b11 + pos),
-    item(201, lastSec),
-    item(1000, base.t0),
-    item(1001, base.t0 + 74),
-  ]);
+  return sevenItemKey(base, pos, lastSec, base.t0 + 74);
 }
 
 /** The position a key names, or null when it has no usable key 1. Not clamped. */
