@@ -10,6 +10,7 @@ import {
   redactSecrets,
 } from '../../../src/codecs/index.js';
 import { arbCredentialSecrets, arbSecret } from '../../support/arbitraries.js';
+import { refusal } from '../../support/decode.js';
 
 /** Every window of this many characters of a secret must stay out of diagnostics, not just the whole. */
 const WINDOW = 8;
@@ -26,15 +27,6 @@ function diagnosticsOf(err: DecodeError): string {
   return [err.message, err.excerpt, JSON.stringify(err), String(err)].join('\n');
 }
 
-function refusal(run: () => unknown): DecodeError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof DecodeError) return err;
-    throw err;
-  }
-  throw new Error('expected a DecodeError');
-}
 
 function expectNoLeak(err: DecodeError, secrets: readonly string[]): void {
   const text = diagnosticsOf(err);

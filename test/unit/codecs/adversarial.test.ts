@@ -17,23 +17,11 @@ import {
   type Answer,
 } from '../../../src/codecs/index.js';
 import { CODECS } from '../../property/codecs/codec-table.js';
+import { refusal, okValue } from '../../support/decode.js';
 
 const MB = 1024 * 1024;
 
-function refusal(run: () => unknown): DecodeError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof DecodeError) return err;
-    throw err;
-  }
-  throw new Error('expected a DecodeError, got a value');
-}
 
-function okValue<T>(answer: Answer<T>): T {
-  if (!answer.ok) throw new Error(`expected Ret 0, got ${answer.ret}`);
-  return answer.value;
-}
 
 const PROTO_KEYS = ['polluted', 'isAdmin', 'x', 'p'];
 

@@ -20,11 +20,8 @@ import {
   type Answer,
 } from '../../../src/codecs/index.js';
 import { fixture } from '../../fixtures/load.js';
+import { okValue } from '../../support/decode.js';
 
-function okValue<T>(answer: Answer<T>): T {
-  if (!answer.ok) throw new Error(`expected Ret 0, got ${answer.ret}`);
-  return answer.value;
-}
 
 describe('login answers', () => {
   it('jslogin 200 gives the uuid', () => {

@@ -22,21 +22,9 @@ import {
   type Endpoint,
 } from '../../../src/codecs/index.js';
 import { fixture } from '../../fixtures/load.js';
+import { refusal, okValue } from '../../support/decode.js';
 
-function refusal(run: () => unknown): DecodeError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof DecodeError) return err;
-    throw err;
-  }
-  throw new Error('expected a DecodeError, got a value');
-}
 
-function okValue<T>(answer: Answer<T>): T {
-  if (!answer.ok) throw new Error(`expected Ret 0, got ${answer.ret}`);
-  return answer.value;
-}
 
 function expectRefused(run: () => unknown, endpoint: Endpoint, path: string): void {
   const err = refusal(run);
