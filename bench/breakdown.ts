@@ -6,13 +6,14 @@
  *   content    normalizeMessage (emoji spans, entities, the group sender)
  *   machine    applySyncAnswer, the pure step the machine runs per answer
  *   transport  one webwxsync round trip to a static server in another process: node:http with a
- *              keep-alive agent (the limit) vs requestText (got + tough-cookie + body.ts, ours)
+ *              keep-alive agent (the limit) vs requestTextKeepAlive (ours) and requestText (got,
+ *              what the sync loop used before)
  *   actor      the whole client (xstate actor, emits, client dispatch) with webwxsync answered
  *              from memory: no HTTP, no decoding — logged in against the simulator first
  *
  * and what one idle synccheck round costs (a parked session's only work, every 25 s):
  *
- *   transport  a synccheck GET answered "nothing new": node:http vs requestText
+ *   transport  a synccheck GET answered "nothing new": node:http vs requestTextKeepAlive vs requestText
  *   actor      the client's round (invoke, answer, rest, invoke again) with synccheck answered
  *              from memory at once, as if each had been held 25 s
  *
@@ -30,8 +31,18 @@ import { applySyncAnswer } from '../src/machines/webwx.machine.js';
 import type { WebwxContext } from '../src/machines/webwx.types.js';
 import { createServiceDeps, services } from '../src/services/index.js';
 import { requestText } from '../src/services/http.js';
+import { requestTextKeepAlive } from '../src/services/keepalive.js';
 import { buildMessage, typedParts } from '../src/simulator/messages.js';
 import { startSimulator } from './processes.js';
+
+/** Starts the client and waits until it syncs and its login traffic has settled. */
+async function syncingAndSettled(client: ReturnType<typeof createWebwxClient>): Promise<void> {
+  await new Promise<void>((resolve) => {
+    client.on('state', ({ state }) => state === 'syncing' && resolve());
+    void client.start();
+  });
+  await new Promise((r) => setTimeout(r, 500));
+}
 
 const PER_PAGE = 50;
 const PEOPLE = Array.from({ length: 20 }, (_, i) => `@${String(i).padStart(32, 'p')}`);
@@ -111,13 +122,15 @@ async function idleTransport(rounds: number): Promise<void> {
   const deps = createServiceDeps({});
   await deps.cookieJar.setCookie('wxuin=1; Path=/', server.origin);
   await deps.cookieJar.setCookie('wxsid=s; Path=/', server.origin);
-  const ours = (): Promise<string> =>
-    requestText(deps, { endpoint: 'synccheck', role: 'push', method: 'GET', url, referer: `${server.origin}/`, timeoutMs: 35_000 }, new AbortController().signal);
+  const synccheck = { endpoint: 'synccheck', role: 'push', method: 'GET', url, referer: `${server.origin}/`, timeoutMs: 35_000 } as const;
+  const ours = (): Promise<string> => requestTextKeepAlive(deps, synccheck, new AbortController().signal);
+  const viaGot = (): Promise<string> => requestText(deps, synccheck, new AbortController().signal);
   const loop = (fn: () => Promise<string>) => async (): Promise<void> => {
     for (let i = 0; i < rounds; i++) await fn();
   };
   idleLine('idle transport: node:http synccheck round trip (the limit)', await perMessage(rounds, loop(raw)));
-  idleLine('idle transport: requestText synccheck round trip', await perMessage(rounds, loop(ours)));
+  idleLine('idle transport: requestTextKeepAlive synccheck round trip (ours)', await perMessage(rounds, loop(ours)));
+  idleLine('idle transport: requestText synccheck round trip (got, before)', await perMessage(rounds, loop(viaGot)));
   agent.destroy();
   server.close();
 }
@@ -144,11 +157,7 @@ async function idleActor(rounds: number): Promise<number> {
     }),
   });
   try {
-    await new Promise<void>((resolve) => {
-      client.on('state', ({ state }) => state === 'syncing' && resolve());
-      void client.start();
-    });
-    await new Promise((r) => setTimeout(r, 500));
+    await syncingAndSettled(client);
     let best = Number.POSITIVE_INFINITY;
     for (let round = 0; round < 3; round++) {
       const done = new Promise<void>((resolve) => {
@@ -191,13 +200,15 @@ async function transport(pages: number, body: string): Promise<void> {
   const deps = createServiceDeps({});
   await deps.cookieJar.setCookie('wxuin=1; Path=/', server.origin);
   await deps.cookieJar.setCookie('wxsid=s; Path=/', server.origin);
-  const ours = (): Promise<string> =>
-    requestText(deps, { endpoint: 'webwxsync', role: 'main', method: 'POST', url, referer: `${server.origin}/`, body: { kind: 'json', value } }, new AbortController().signal);
+  const page = { endpoint: 'webwxsync', role: 'main', method: 'POST', url, referer: `${server.origin}/`, body: { kind: 'json', value } } as const;
+  const ours = (): Promise<string> => requestTextKeepAlive(deps, page, new AbortController().signal);
+  const viaGot = (): Promise<string> => requestText(deps, page, new AbortController().signal);
   const loop = (fn: () => Promise<string>) => async (): Promise<void> => {
     for (let p = 0; p < pages; p++) await fn();
   };
   line('transport: node:http keep-alive round trip (the limit)', await perMessage(pages * PER_PAGE, loop(raw)));
-  line('transport: requestText round trip (got, tough-cookie, body.ts)', await perMessage(pages * PER_PAGE, loop(ours)));
+  line('transport: requestTextKeepAlive round trip (ours: node:http, kept cookies, body.ts)', await perMessage(pages * PER_PAGE, loop(ours)));
+  line('transport: requestText round trip (got, tough-cookie, body.ts; before)', await perMessage(pages * PER_PAGE, loop(viaGot)));
   agent.destroy();
   server.close();
 }
@@ -226,11 +237,7 @@ async function actor(pages: number): Promise<number> {
     if (delivered === feed.length * PER_PAGE) wake();
   });
   try {
-    await new Promise<void>((resolve) => {
-      client.on('state', ({ state }) => state === 'syncing' && resolve());
-      void client.start();
-    });
-    await new Promise((r) => setTimeout(r, 500));
+    await syncingAndSettled(client);
     let best = Number.POSITIVE_INFINITY;
     for (let round = 0; round < 3; round++) {
       // Fresh MsgIds every round, or the dedupe window would drop them.
@@ -278,8 +285,7 @@ async function main(): Promise<void> {
       delivered: Array.from({ length: 2000 }, (_, i) => String(1e15 + i)),
       settings: { dedupeWindow: 2000 },
       contacts: { [GROUP]: { members: [] } },
-      pendingMembers: [],
-      membersInFlight: [],
+      members: { pending: [], inFlight: [], attempts: 0 },
       syncKey: null,
       syncCheckKey: null,
       credentials: null,

@@ -45,7 +45,12 @@ function tell(observe: () => void): void {
   }
 }
 
-async function call<N extends ServiceName>(
+/*
+ * No `await` from here down to the transport: each suspended async function is a frame kept on
+ * the heap, and a session keeps its synccheck suspended for the whole 25 s hold. Promise chains
+ * keep only their callbacks.
+ */
+function call<N extends ServiceName>(
   deps: ServiceDeps,
   name: N,
   input: ServiceInputs[N],
@@ -53,31 +58,45 @@ async function call<N extends ServiceName>(
   observer: ServiceObserver | undefined,
 ): Promise<ServiceAnswers[N]> {
   if (observer?.started) tell(() => observer.started?.(name, input));
-  try {
-    const service: Service<N, ServiceDeps> = services[name];
-    const answer = await service(deps, input, signal);
-    if (observer?.settled) tell(() => observer.settled?.(name, { ok: true, answer }));
-    return answer;
-  } catch (err) {
-    // Plain data, so the error event (and any snapshot holding it) serialises and holds no secret.
-    const error = toServiceError(err, ENDPOINT_OF[name]);
-    if (observer?.settled) tell(() => observer.settled?.(name, { ok: false, error }));
-    throw error;
-  }
+  // `services` are guarded: whatever goes wrong comes back as a rejection, never a throw.
+  const service: Service<N, ServiceDeps> = services[name];
+  return service(deps, input, signal).then(
+    (answer) => {
+      if (observer?.settled) tell(() => observer.settled?.(name, { ok: true, answer }));
+      return answer;
+    },
+    (err: unknown) => {
+      // Plain data, so the error event (and any snapshot holding it) serialises and holds no secret.
+      const error = toServiceError(err, ENDPOINT_OF[name]);
+      if (observer?.settled) tell(() => observer.settled?.(name, { ok: false, error }));
+      throw error;
+    },
+  );
 }
 
 function bind<N extends Exclude<ServiceName, 'pollLogin' | 'syncCheck'>>(deps: ServiceDeps, name: N, observer?: ServiceObserver) {
   return fromPromise<WebwxActorOutputs[N], ServiceInputs[N]>(
-    async ({ input, signal }) => (await call(deps, name, input, signal, observer)) as WebwxActorOutputs[N],
+    ({ input, signal }) => call(deps, name, input, signal, observer) as Promise<WebwxActorOutputs[N]>,
+  );
+}
+
+/** A long poll's answer with how long it took (the machine spaces polls that came back early). */
+function callTimed<N extends 'pollLogin' | 'syncCheck'>(
+  deps: ServiceDeps,
+  name: N,
+  input: ServiceInputs[N],
+  signal: AbortSignal,
+  now: () => number,
+  observer: ServiceObserver | undefined,
+): Promise<WebwxActorOutputs[N]> {
+  const started = now();
+  return call(deps, name, input, signal, observer).then(
+    (answer) => ({ answer, elapsedMs: now() - started }) as WebwxActorOutputs[N],
   );
 }
 
 function bindTimed<N extends 'pollLogin' | 'syncCheck'>(deps: ServiceDeps, name: N, now: () => number, observer?: ServiceObserver) {
-  return fromPromise<WebwxActorOutputs[N], ServiceInputs[N]>(async ({ input, signal }) => {
-    const started = now();
-    const answer = await call(deps, name, input, signal, observer);
-    return { answer, elapsedMs: now() - started } as WebwxActorOutputs[N];
-  });
+  return fromPromise<WebwxActorOutputs[N], ServiceInputs[N]>(({ input, signal }) => callTimed(deps, name, input, signal, now, observer));
 }
 
 /**
@@ -140,17 +159,16 @@ function bindingOf(system: AnySystem): ActorBinding {
 
 function bindShared<N extends Exclude<ServiceName, 'pollLogin' | 'syncCheck'>>(name: N) {
   return fromPromise<WebwxActorOutputs[N], ServiceInputs[N]>(async ({ input, signal, system }) => {
+    // async for a missing binding to become a rejection; no await (see `call`).
     const { deps, observer } = bindingOf(system);
-    return (await call(deps, name, input, signal, observer)) as WebwxActorOutputs[N];
+    return call(deps, name, input, signal, observer) as Promise<WebwxActorOutputs[N]>;
   });
 }
 
 function bindSharedTimed<N extends 'pollLogin' | 'syncCheck'>(name: N) {
   return fromPromise<WebwxActorOutputs[N], ServiceInputs[N]>(async ({ input, signal, system }) => {
     const { deps, now, observer } = bindingOf(system);
-    const started = now();
-    const answer = await call(deps, name, input, signal, observer);
-    return { answer, elapsedMs: now() - started } as WebwxActorOutputs[N];
+    return callTimed(deps, name, input, signal, now, observer);
   });
 }
 

@@ -41,7 +41,7 @@ export const webwxDelays = {
   /** Back-off of the login steps and the sync loop, by consecutive faults. */
   backoff: ({ context }: DelayArgs): number => {
     const t: WebwxTiming = context.settings.timing;
-    return backoffMs(t.backoffBaseMs, t.backoffMaxMs, context.failures, context.seed);
+    return backoffMs(t.backoffBaseMs, t.backoffMaxMs, context.faults.consecutive, context.seed);
   },
   /** Back-off before the outbox's head is tried again. */
   sendBackoff: ({ context }: DelayArgs): number => {
@@ -51,6 +51,6 @@ export const webwxDelays = {
   /** Back-off before a batchgetcontact batch is tried again. */
   membersBackoff: ({ context }: DelayArgs): number => {
     const t: WebwxTiming = context.settings.timing;
-    return backoffMs(t.backoffBaseMs, t.backoffMaxMs, context.memberAttempts, context.seed);
+    return backoffMs(t.backoffBaseMs, t.backoffMaxMs, context.members.attempts, context.seed);
   },
 };

@@ -22,7 +22,10 @@ import {
   DEFAULT_TIMING,
   type ContactSummary,
   type Fault,
+  type FaultTally,
+  type LoginProgress,
   type LogoutInfo,
+  type MemberLoading,
   type OutboxItem,
   type SendFailReason,
   type SyncKey,
@@ -178,7 +181,7 @@ const groupOf = (message: Message): string | null =>
 export interface SyncOutcome {
   readonly patch: Pick<
     WebwxContext,
-    'syncKey' | 'syncCheckKey' | 'delivered' | 'contacts' | 'pendingMembers' | 'credentials'
+    'syncKey' | 'syncCheckKey' | 'delivered' | 'contacts' | 'members' | 'credentials'
   >;
   readonly messages: readonly Message[];
   /** Nothing new at all: no message, no contact change, the same keys. */
@@ -198,7 +201,7 @@ function lastOf<T>(items: readonly T[], count: number): T[] {
 export function syncAnswerIsIdle(context: WebwxContext, body: SyncBody): boolean {
   if ((body.ModContactList ?? []).length > 0 || (body.DelContactList ?? []).length > 0) return false;
   if (body.AddMsgList.length > 0) {
-    const seen = new Set(context.delivered);
+    const seen = deliveredSetOf(context.delivered);
     if (body.AddMsgList.some((raw) => !seen.has(raw.MsgId))) return false;
   }
   const syncKey = nextSyncKey(context.syncKey ?? body.SyncKey, body.SyncKey);
@@ -206,30 +209,75 @@ export function syncAnswerIsIdle(context: WebwxContext, body: SyncBody): boolean
   return sameKey(syncKey, context.syncKey) && sameKey(syncCheckKey, context.syncCheckKey);
 }
 
+/**
+ * The dedupe window as a Set, kept beside the window array it was built from. The context holds
+ * only the plain array (snapshots serialise); rebuilding a Set of 2,000 ids for every page of 50
+ * messages cost more than the page's own decoding.
+ */
+const deliveredSets = new WeakMap<readonly string[], Set<string>>();
+
+const NOTHING_DELIVERED: ReadonlySet<string> = new Set();
+
+function deliveredSetOf(window: readonly string[]): ReadonlySet<string> {
+  if (window.length === 0) return NOTHING_DELIVERED;
+  let set = deliveredSets.get(window);
+  if (set === undefined) {
+    set = new Set(window);
+    deliveredSets.set(window, set);
+  }
+  return set;
+}
+
+/**
+ * The window after `added` (ids in none of `window`): the last `size` ids. Its Set is the old
+ * window's, moved over and updated, so only the ids that come and go are touched; the old array
+ * loses its Set and would rebuild one if it were ever asked again.
+ */
+function nextDeliveredWindow(window: readonly string[], added: readonly string[], size: number): readonly string[] {
+  if (added.length === 0) return window;
+  const all = [...window, ...added];
+  const next = lastOf(all, size);
+  const set = deliveredSets.get(window);
+  // A window read from a session file may repeat an id; its Set would then not match by size.
+  if (set === undefined || set.size !== window.length) return next;
+  deliveredSets.delete(window);
+  // No id is in `all` twice, so the Set of `next` is all of them but the head that was dropped.
+  for (const id of added) set.add(id);
+  for (let i = 0; i < all.length - next.length; i += 1) set.delete(all[i] as string);
+  deliveredSets.set(next, set);
+  return next;
+}
+
 export function applySyncAnswer(context: WebwxContext, body: SyncBody): SyncOutcome {
   const self = context.user?.UserName ?? '';
-  const seen = new Set(context.delivered);
+  const seen = deliveredSetOf(context.delivered);
   const messages: Message[] = [];
+  let page: Set<string> | null = null;
   for (const raw of body.AddMsgList) {
-    if (seen.has(raw.MsgId)) continue;
-    seen.add(raw.MsgId);
+    const id = raw.MsgId;
+    if (seen.has(id) || page?.has(id)) continue;
+    (page ??= new Set()).add(id);
     messages.push(normalizeMessage(raw, self));
   }
-  const delivered = lastOf([...context.delivered, ...messages.map((m) => m.MsgId)], context.settings.dedupeWindow);
+  const fresh = messages.map((m) => m.MsgId as string);
+  const delivered = nextDeliveredWindow(context.delivered, fresh, context.settings.dedupeWindow);
 
   const removed = (body.DelContactList ?? []).map((c) => c.UserName as string);
   const contacts = removeContacts(mergeContacts(context.contacts, body.ModContactList ?? []), removed);
 
-  const waiting = new Set([...context.pendingMembers, ...context.membersInFlight]);
-  const pendingMembers = [...context.pendingMembers];
+  let pending: string[] | null = null;
+  let waiting: Set<string> | null = null;
   for (const message of messages) {
     const group = groupOf(message);
-    if (group === null || waiting.has(group)) continue;
+    if (group === null) continue;
+    waiting ??= new Set([...context.members.pending, ...context.members.inFlight]);
+    if (waiting.has(group)) continue;
     const known = hasOwn(contacts, group) ? contacts[group] : undefined;
     if (known?.members) continue;
     waiting.add(group);
-    pendingMembers.push(group);
+    (pending ??= [...context.members.pending]).push(group);
   }
+  const members = pending === null ? context.members : { ...context.members, pending };
 
   const current = context.syncKey ?? body.SyncKey;
   const syncKey = nextSyncKey(current, body.SyncKey);
@@ -242,7 +290,7 @@ export function applySyncAnswer(context: WebwxContext, body: SyncBody): SyncOutc
     removed.length === 0 &&
     sameKey(syncKey, context.syncKey) &&
     sameKey(syncCheckKey, context.syncCheckKey);
-  return { patch: { syncKey, syncCheckKey, delivered, contacts, pendingMembers, credentials }, messages, idle };
+  return { patch: { syncKey, syncCheckKey, delivered, contacts, members, credentials }, messages, idle };
 }
 
 /** The top-level state of a snapshot value, e.g. `{ syncing: {...} }` → `syncing`. */
@@ -260,8 +308,11 @@ export function redactContext(context: WebwxContext): WebwxContext {
   return {
     ...context,
     credentials,
-    redirectUri: context.redirectUri === null ? null : redactSecrets(context.redirectUri),
-    pushUin: context.pushUin === null ? null : '***',
+    login: {
+      ...context.login,
+      redirectUri: context.login.redirectUri === null ? null : redactSecrets(context.login.redirectUri),
+      pushUin: context.login.pushUin === null ? null : '***',
+    },
   };
 }
 
@@ -278,31 +329,35 @@ function settingsOf(input: WebwxInput): WebwxSettings {
   };
 }
 
+/*
+ * The context keeps at most 19 top-level fields, the login and member-loading steps each in a
+ * field of their own: xstate's assign copies the context with Object.assign, and V8 turns a copy
+ * with 20 or more properties into a hash table (~1.6 KiB per session instead of ~0.2, and slower
+ * reads on every transition).
+ */
+const NO_LOGIN: LoginProgress = { uuid: null, qrRefreshes: 0, redirectUri: null, pushUin: null };
+const NO_MEMBERS: MemberLoading = { pending: [], inFlight: [], attempts: 0 };
+const NO_FAULTS: FaultTally = { consecutive: 0, last: null };
+
 export function initialContext(input: WebwxInput): WebwxContext {
   const stored = input.stored ?? null;
   const settings = settingsOf(input);
   return {
     settings,
     deviceId: stored?.credentials.deviceId ?? input.deviceId,
-    uuid: null,
-    qrRefreshes: 0,
-    redirectUri: null,
+    login: NO_LOGIN,
     hosts: stored?.hosts ?? null,
     credentials: stored?.credentials ?? null,
-    pushUin: null,
     user: stored?.user ?? null,
     syncKey: stored && !isEmptyKey(stored.syncKey) ? stored.syncKey : null,
     syncCheckKey: stored && !isEmptyKey(stored.syncCheckKey) ? stored.syncCheckKey : null,
     contactSeq: 0,
     contacts: {},
-    pendingMembers: [],
-    membersInFlight: [],
-    memberAttempts: 0,
+    members: NO_MEMBERS,
     delivered: lastOf(stored?.delivered ?? [], settings.dedupeWindow),
     outbox: [],
     sendAttempts: 0,
-    failures: 0,
-    lastFault: null,
+    faults: NO_FAULTS,
     restMs: 0,
     seed: (input.seed ?? 0x9e3779b9) >>> 0,
     logout: null,
@@ -345,7 +400,7 @@ export const webwxMachine = setup({
   guards: {
     hasStoredSession: ({ context }) => context.credentials !== null && context.hosts !== null,
     hasCredentials: ({ context }) => context.credentials !== null && context.hosts !== null,
-    failureBudgetSpent: ({ context }) => context.failures >= context.settings.maxConsecutiveFailures,
+    failureBudgetSpent: ({ context }) => context.faults.consecutive >= context.settings.maxConsecutiveFailures,
 
     uuidIssued: (_, answer: JsLoginAnswer) => answer.code === 200 && typeof answer.uuid === 'string',
     notScannedYet: (_, answer: LoginPollAnswer) => answer.code === 408,
@@ -354,10 +409,10 @@ export const webwxMachine = setup({
     scannedByPhone: (_, answer: LoginPollAnswer) => answer.code === 201,
     confirmedByPhone: (_, answer: LoginPollAnswer) => answer.code === 200,
     qrExpiredRefreshable: ({ context }, answer: LoginPollAnswer) =>
-      answer.code === 400 && context.qrRefreshes < context.settings.maxQrRefreshes,
+      answer.code === 400 && context.login.qrRefreshes < context.settings.maxQrRefreshes,
     qrExpired: (_, answer: LoginPollAnswer) => answer.code === 400,
     redirectTrusted: ({ context }) =>
-      context.redirectUri !== null && decideHosts(context.redirectUri, context.settings.loginOrigin).ok,
+      context.login.redirectUri !== null && decideHosts(context.login.redirectUri, context.settings.loginOrigin).ok,
     credentialsGranted: (_, answer: NewLoginPageAnswer) => answer.ret === 0 && 'skey' in answer,
     pushAccepted: (_, answer: PushLoginAnswer) => answer.ok,
 
@@ -368,6 +423,9 @@ export const webwxMachine = setup({
 
     sessionEnded: (_, answer: SyncCheckAnswer) => answer.retcode !== 0,
     nothingNew: (_, answer: SyncCheckAnswer) => answer.selector === 0,
+    /** Nothing new, and the synccheck itself lasted the minimum spacing (a hold): no pause is owed. */
+    nothingNewPauseServed: ({ context }, checked: { answer: SyncCheckAnswer; elapsedMs: number }) =>
+      checked.answer.selector === 0 && remainingPause(context.settings.timing.checkPauseMs, checked.elapsedMs) === 0,
     moreToFetch: (_, answer: Answer<SyncBody>) => answer.ok && (answer.value.ContinueFlag ?? 0) !== 0,
     syncBroughtNothing: ({ context }, answer: Answer<SyncBody>) => answer.ok && syncAnswerIsIdle(context, answer.value),
 
@@ -377,14 +435,14 @@ export const webwxMachine = setup({
     sendRetryable: ({ context }, fault: Fault) =>
       TRANSIENT_SEND_FAULTS.has(fault.code) && context.sendAttempts + 1 < context.settings.maxSendAttempts,
 
-    membersPending: ({ context }) => context.pendingMembers.length > 0,
-    memberRetryAllowed: ({ context }) => context.memberAttempts + 1 < context.settings.maxMemberAttempts,
+    membersPending: ({ context }) => context.members.pending.length > 0,
+    memberRetryAllowed: ({ context }) => context.members.attempts + 1 < context.settings.maxMemberAttempts,
   },
   actions: {
-    succeed: assign({ failures: 0 }),
+    succeed: assign({ faults: NO_FAULTS }),
     /** A fault the machine handles by backing off: counted in the budget and reported. */
     fault: enqueueActions(({ context, enqueue }, fault: Fault) => {
-      enqueue.assign({ failures: context.failures + 1, lastFault: fault, seed: nextSeed(context.seed) });
+      enqueue.assign({ faults: { consecutive: context.faults.consecutive + 1, last: fault }, seed: nextSeed(context.seed) });
       enqueue.emit({ type: 'error', code: fault.code, message: fault.message });
     }),
     /** A fault that changes nothing but is worth telling (status notify, a send retry). */
@@ -393,10 +451,10 @@ export const webwxMachine = setup({
       restMs: remainingPause(pause.minimumMs, pause.elapsedMs),
     })),
 
-    storeUuid: assign((_, uuid: string) => ({ uuid })),
-    countQrRefresh: assign(({ context }) => ({ qrRefreshes: context.qrRefreshes + 1 })),
+    storeUuid: assign(({ context }, uuid: string) => ({ login: { ...context.login, uuid } })),
+    countQrRefresh: assign(({ context }) => ({ login: { ...context.login, qrRefreshes: context.login.qrRefreshes + 1 } })),
     emitQr: emit(({ context }) => {
-      const uuid = context.uuid ?? '';
+      const uuid = context.login.uuid ?? '';
       const origin = originOf(context.settings.loginOrigin);
       return { type: 'qr' as const, uuid, qrUrl: `${QR_TEXT_ORIGIN}/l/${uuid}`, imageUrl: `${origin}/qrcode/${uuid}` };
     }),
@@ -404,9 +462,11 @@ export const webwxMachine = setup({
       type: 'scanned' as const,
       avatar: answer.code === 201 ? answer.avatar : null,
     })),
-    storeRedirect: assign((_, answer: LoginPollAnswer) => ({ redirectUri: answer.code === 200 ? answer.redirectUri : null })),
+    storeRedirect: assign(({ context }, answer: LoginPollAnswer) => ({
+      login: { ...context.login, redirectUri: answer.code === 200 ? answer.redirectUri : null },
+    })),
     storeHosts: assign(({ context }) => {
-      const decision = decideHosts(context.redirectUri ?? '', context.settings.loginOrigin);
+      const decision = decideHosts(context.login.redirectUri ?? '', context.settings.loginOrigin);
       return { hosts: decision.ok ? decision.hosts : null };
     }),
     storeCredentials: enqueueActions(({ context, enqueue }, answer: NewLoginPageAnswer) => {
@@ -420,8 +480,7 @@ export const webwxMachine = setup({
           deviceId: context.deviceId,
         },
         // The ticket in the redirect is spent; do not keep a secret we no longer need.
-        redirectUri: null,
-        pushUin: null,
+        login: { ...context.login, redirectUri: null, pushUin: null },
       });
       enqueue.emit({ type: 'sessionReady' });
     }),
@@ -467,7 +526,7 @@ export const webwxMachine = setup({
     ),
     emitContacts: emit(({ context }) => ({ type: 'contacts' as const, count: Object.keys(context.contacts).length })),
     markSessionDead: enqueueActions(({ context, enqueue }, retcode: number) => {
-      enqueue.assign({ pushUin: context.credentials?.wxuin ?? null, credentials: null });
+      enqueue.assign({ login: { ...context.login, pushUin: context.credentials?.wxuin ?? null }, credentials: null });
       enqueue.emit({ type: 'sessionExpired', retcode });
     }),
 
@@ -475,7 +534,8 @@ export const webwxMachine = setup({
       if (!answer.ok) return;
       const outcome = applySyncAnswer(context, answer.value);
       enqueue.assign(outcome.patch);
-      for (const message of outcome.messages) enqueue.emit({ type: 'message', message });
+      // One event per page: the client tells its listeners one message at a time.
+      if (outcome.messages.length > 0) enqueue.emit({ type: 'messages', messages: outcome.messages });
       const { syncKey, syncCheckKey, delivered } = outcome.patch;
       if (syncKey) enqueue.emit({ type: 'checkpoint', syncKey, syncCheckKey, delivered });
     }),
@@ -518,27 +578,31 @@ export const webwxMachine = setup({
     }),
 
     takeMemberBatch: assign(({ context }) => ({
-      membersInFlight: context.pendingMembers.slice(0, MEMBER_BATCH),
-      pendingMembers: context.pendingMembers.slice(MEMBER_BATCH),
+      members: {
+        ...context.members,
+        inFlight: context.members.pending.slice(0, MEMBER_BATCH),
+        pending: context.members.pending.slice(MEMBER_BATCH),
+      },
     })),
     storeMembers: assign(({ context }, answer: Answer<BatchGetContactBody>) => ({
       contacts: answer.ok ? mergeContacts(context.contacts, answer.value.ContactList) : context.contacts,
-      membersInFlight: [],
-      memberAttempts: 0,
+      members: { ...context.members, inFlight: [], attempts: 0 },
     })),
-    countMemberAttempt: assign(({ context }) => ({ memberAttempts: context.memberAttempts + 1, seed: nextSeed(context.seed) })),
+    countMemberAttempt: assign(({ context }) => ({
+      members: { ...context.members, attempts: context.members.attempts + 1 },
+      seed: nextSeed(context.seed),
+    })),
     /** Give the batch back to the queue's front for the retry. */
     requeueMemberBatch: assign(({ context }) => ({
-      pendingMembers: [...context.membersInFlight, ...context.pendingMembers],
-      membersInFlight: [],
+      members: { ...context.members, pending: [...context.members.inFlight, ...context.members.pending], inFlight: [] },
     })),
-    dropMemberBatch: assign({ membersInFlight: [], memberAttempts: 0 }),
+    dropMemberBatch: assign(({ context }) => ({ members: { ...context.members, inFlight: [], attempts: 0 } })),
 
     endSession: assign((_, logout: LogoutInfo) => ({ logout })),
     endTooManyFailures: assign(({ context }) => ({
       logout: {
         reason: 'tooManyFailures' as const,
-        ...(context.lastFault ? { message: context.lastFault.message } : {}),
+        ...(context.faults.last ? { message: context.faults.last.message } : {}),
       },
     })),
     emitLogout: emit(({ context }) => ({ type: 'logout' as const, ...(context.logout ?? { reason: 'user' as const }) })),
@@ -595,7 +659,7 @@ export const webwxMachine = setup({
           invoke: {
             id: 'pollLogin',
             src: 'pollLogin',
-            input: ({ context }) => ({ loginOrigin: context.settings.loginOrigin, uuid: context.uuid ?? '', tip: 1 as const }),
+            input: ({ context }) => ({ loginOrigin: context.settings.loginOrigin, uuid: context.login.uuid ?? '', tip: 1 as const }),
             onDone: [
               {
                 guard: { type: 'notScannedYet', params: ({ event }) => event.output.answer },
@@ -656,7 +720,7 @@ export const webwxMachine = setup({
             id: 'pollLogin',
             src: 'pollLogin',
             // tip is never 1 again for a uuid that has been scanned.
-            input: ({ context }) => ({ loginOrigin: context.settings.loginOrigin, uuid: context.uuid ?? '', tip: 0 as const }),
+            input: ({ context }) => ({ loginOrigin: context.settings.loginOrigin, uuid: context.login.uuid ?? '', tip: 0 as const }),
             onDone: [
               {
                 guard: { type: 'awaitingConfirm', params: ({ event }) => event.output.answer },
@@ -720,7 +784,7 @@ export const webwxMachine = setup({
           invoke: {
             id: 'newLoginPage',
             src: 'newLoginPage',
-            input: ({ context }) => ({ redirectUri: context.redirectUri ?? '', uos: context.settings.uos }),
+            input: ({ context }) => ({ redirectUri: context.login.redirectUri ?? '', uos: context.settings.uos }),
             onDone: [
               {
                 guard: { type: 'credentialsGranted', params: ({ event }) => event.output },
@@ -941,7 +1005,7 @@ export const webwxMachine = setup({
             src: 'pushLogin',
             input: ({ context }) => {
               if (!context.hosts) throw new Error('no hosts in this state');
-              return { hosts: context.hosts, wxuin: context.pushUin ?? '' };
+              return { hosts: context.hosts, wxuin: context.login.pushUin ?? '' };
             },
             onDone: [
               {
@@ -984,6 +1048,15 @@ export const webwxMachine = setup({
                       type: 'endSession',
                       params: ({ event }) => ({ reason: 'remote', retcode: event.output.answer.retcode }),
                     },
+                  },
+                  {
+                    // The usual idle round: a held synccheck came back empty. Straight back to
+                    // checking, with no zero-length timer: at 1,000 sessions this round is the
+                    // engine's whole idle cost.
+                    guard: { type: 'nothingNewPauseServed', params: ({ event }) => event.output },
+                    target: 'checking',
+                    reenter: true,
+                    actions: 'succeed',
                   },
                   {
                     guard: { type: 'nothingNew', params: ({ event }) => event.output.answer },
@@ -1136,7 +1209,7 @@ export const webwxMachine = setup({
               invoke: {
                 id: 'batchGetContact',
                 src: 'batchGetContact',
-                input: ({ context }) => ({ ...sessionOf(context), userNames: context.membersInFlight }),
+                input: ({ context }) => ({ ...sessionOf(context), userNames: context.members.inFlight }),
                 onDone: [
                   {
                     guard: { type: 'answerOk', params: ({ event }) => event.output },

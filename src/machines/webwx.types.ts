@@ -124,38 +124,52 @@ export interface Fault {
   readonly message: string;
 }
 
-export interface WebwxContext {
-  readonly settings: WebwxSettings;
-  readonly deviceId: string;
+/** The QR login's progress (see the `uuid`, `awaitingScan`, `scanned`, `confirmed` states). */
+export interface LoginProgress {
   readonly uuid: string | null;
   /** New uuids taken after a 400 so far. */
   readonly qrRefreshes: number;
   /** Secret: carries the login ticket. */
   readonly redirectUri: string | null;
+  /** The wxuin of a dead stored session, for webwxpushloginurl. */
+  readonly pushUin: string | null;
+}
+
+/** Group member lists being loaded with batchgetcontact. */
+export interface MemberLoading {
+  /** Groups whose members are unknown, oldest first; batchgetcontact takes them 50 at a time. */
+  readonly pending: readonly string[];
+  /** The batch batchgetcontact is asked for right now. */
+  readonly inFlight: readonly string[];
+  readonly attempts: number;
+}
+
+export interface FaultTally {
+  /** Consecutive faults; any success resets it. */
+  readonly consecutive: number;
+  readonly last: Fault | null;
+}
+
+export interface WebwxContext {
+  readonly settings: WebwxSettings;
+  readonly deviceId: string;
+  readonly login: LoginProgress;
   readonly hosts: Hosts | null;
   /** Secret. Null until newloginpage (or a stored session) gives them. */
   readonly credentials: SessionCredentials | null;
-  /** The wxuin of a dead stored session, for webwxpushloginurl. */
-  readonly pushUin: string | null;
   readonly user: SessionUser | null;
   readonly syncKey: SyncKey | null;
   readonly syncCheckKey: SyncKey | null;
   /** The Seq of the next webwxgetcontact page. */
   readonly contactSeq: number;
   readonly contacts: Readonly<Record<string, ContactSummary>>;
-  /** Groups whose members are unknown, oldest first; batchgetcontact takes them 50 at a time. */
-  readonly pendingMembers: readonly string[];
-  /** The batch batchgetcontact is asked for right now. */
-  readonly membersInFlight: readonly string[];
-  readonly memberAttempts: number;
+  readonly members: MemberLoading;
   /** The dedupe window: delivered MsgIds, oldest first. */
   readonly delivered: readonly string[];
   readonly outbox: readonly OutboxItem[];
   /** Attempts of the outbox's head so far. */
   readonly sendAttempts: number;
-  /** Consecutive faults; any success resets it. */
-  readonly failures: number;
-  readonly lastFault: Fault | null;
+  readonly faults: FaultTally;
   /** The pause the next `resting` state takes. */
   readonly restMs: number;
   /** State of the jitter generator (uint32). */
@@ -179,7 +193,8 @@ export type WebwxEmitted =
   | { readonly type: 'sessionExpired'; readonly retcode: number }
   | { readonly type: 'login'; readonly user: SessionUser }
   | { readonly type: 'contacts'; readonly count: number }
-  | { readonly type: 'message'; readonly message: Message }
+  /** The new messages of one webwxsync answer (deduped, in server order; never empty). */
+  | { readonly type: 'messages'; readonly messages: readonly Message[] }
   /** The keys after an answer whose messages were all emitted: safe to persist. */
   | {
       readonly type: 'checkpoint';

@@ -63,6 +63,10 @@ export const timeoutFailure = (endpoint: Endpoint, ms?: number): ServiceFailure 
     data({ code: 'timeout', endpoint, message: `${endpoint}: no answer${ms === undefined ? '' : ` within ${ms} ms`}` }),
   );
 
+/** A connection that failed or was cut (`err` may carry a system code such as ECONNRESET). */
+export const networkFailure = (endpoint: Endpoint, err: { code?: unknown }): ServiceFailure =>
+  new ServiceFailure(data({ code: 'network', endpoint, message: `${endpoint}: network failure${codeSuffix(err)}` }));
+
 /**
  * Turns anything thrown while calling `endpoint` into plain data. Never throws; never includes a
  * URL (got's messages may carry one, with skey/sid/pass_ticket in it).

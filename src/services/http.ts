@@ -10,7 +10,8 @@ import got, { type Got } from 'got';
 import { CookieJar } from 'tough-cookie';
 import { MAX_BODY_BYTES, type Endpoint } from '../codecs/index.js';
 import { ACCEPT_ENCODING, decodeBody } from './body.js';
-import { abortedFailure, httpStatusFailure, timeoutFailure, tooLargeFailure, toServiceFailure } from './errors.js';
+import { cookieHeaders, type CookieHeaders } from './cookies.js';
+import { abortedFailure, httpStatusFailure, timeoutFailure, tooLargeFailure, toServiceFailure, type ServiceFailure } from './errors.js';
 
 /** The host roles of PROTOCOL.md "Hosts". */
 export type HostRole = 'login' | 'main' | 'push' | 'file';
@@ -34,6 +35,8 @@ export interface ServiceDepsOptions {
 export interface ServiceDeps {
   readonly http: Readonly<Record<HostRole, Got>>;
   readonly cookieJar: CookieJar;
+  /** The Cookie headers of the keep-alive transport, read from `cookieJar` (see cookies.ts). */
+  readonly cookies: CookieHeaders;
   readonly uos: boolean;
   readonly longPollTimeoutMs: number;
   readonly requestTimeoutMs: number;
@@ -53,10 +56,16 @@ export const DEFAULT_USER_AGENT =
  * got's cookie hook rejects the whole request when a Set-Cookie is refused (wrong domain,
  * malformed). A hostile or odd cookie must not fail a login, so refused cookies are dropped.
  */
-function lenientJar(jar: CookieJar): { getCookieString(url: string): Promise<string>; setCookie(raw: string, url: string): Promise<unknown> } {
+function lenientJar(deps: ServiceDeps): { getCookieString(url: string): Promise<string>; setCookie(raw: string, url: string): Promise<unknown> } {
+  const jar = deps.cookieJar;
   return {
     getCookieString: (url) => jar.getCookieString(url),
-    setCookie: (raw, url) => jar.setCookie(raw, url, { ignoreError: true }),
+    setCookie: async (raw, url) => {
+      const stored = await jar.setCookie(raw, url, { ignoreError: true });
+      // The keep-alive transport's kept headers were read from the jar before this cookie.
+      deps.cookies.invalidate();
+      return stored;
+    },
   };
 }
 
@@ -68,6 +77,16 @@ function restoreJar(cookies: unknown): CookieJar {
     // The value comes from a session file that was validated on load; failing here is a bug.
     throw new TypeError('createServiceDeps: cookies is not a serialized cookie jar');
   }
+}
+
+/** The headers every request sends, whichever transport carries it: a desktop browser's. */
+export function browserHeaders(userAgent: string): Record<string, string> {
+  return {
+    'user-agent': userAgent,
+    accept: '*/*',
+    'accept-language': 'zh-CN,zh;q=0.9,en;q=0.8',
+    'accept-encoding': ACCEPT_ENCODING,
+  };
 }
 
 /**
@@ -92,12 +111,7 @@ function sharedGot(userAgent: string, timeoutMs: number): Got {
       // body.ts undoes the encoding itself, with a cap on the decoded size.
       decompress: false,
       timeout: { request: timeoutMs },
-      headers: {
-        'user-agent': userAgent,
-        accept: '*/*',
-        'accept-language': 'zh-CN,zh;q=0.9,en;q=0.8',
-        'accept-encoding': ACCEPT_ENCODING,
-      },
+      headers: browserHeaders(userAgent),
     });
     sharedInstances.set(key, instance);
   }
@@ -118,6 +132,7 @@ export function createServiceDeps(options: ServiceDepsOptions = {}): ServiceDeps
       file: request,
     },
     cookieJar,
+    cookies: cookieHeaders(cookieJar),
     uos: options.uos ?? false,
     longPollTimeoutMs,
     requestTimeoutMs,
@@ -152,7 +167,7 @@ export interface HttpRequest {
   readonly alsoOk?: readonly number[];
 }
 
-function encodeBody(body: RequestBody | undefined): { body?: string; contentType?: string } {
+export function encodeBody(body: RequestBody | undefined): { body?: string; contentType?: string } {
   if (body === undefined) return {};
   if (body.kind === 'json') return { body: JSON.stringify(body.value), contentType: 'application/json; charset=UTF-8' };
   return { body: new URLSearchParams(body.value).toString(), contentType: 'application/x-www-form-urlencoded; charset=UTF-8' };
@@ -163,7 +178,7 @@ function encodeBody(body: RequestBody | undefined): { body?: string; contentType
  * Throws only `ServiceFailure`.
  */
 export async function requestText(deps: ServiceDeps, req: HttpRequest, signal: AbortSignal): Promise<string> {
-  if (signal.aborted) throw isTimeoutReason(signal.reason) ? timeoutFailure(req.endpoint) : abortedFailure(req.endpoint);
+  if (signal.aborted) throw stoppedFailure(req.endpoint, signal);
   // A second controller lets the size cap stop the download without touching the caller's signal.
   const cap = new AbortController();
   const limit = deps.maxResponseBytes;
@@ -174,7 +189,7 @@ export async function requestText(deps: ServiceDeps, req: HttpRequest, signal: A
   try {
     const pending = deps.http[req.role](req.url, {
       // The client's own jar: the got instances are shared, the cookies never are.
-      cookieJar: lenientJar(deps.cookieJar),
+      cookieJar: lenientJar(deps),
       method: req.method,
       responseType: 'buffer',
       headers,
@@ -189,7 +204,7 @@ export async function requestText(deps: ServiceDeps, req: HttpRequest, signal: A
     const response = await pending;
     if (cap.signal.aborted) throw tooLargeFailure(req.endpoint, limit);
     const status = response.statusCode;
-    if ((status < 200 || status > 299) && !(req.alsoOk ?? []).includes(status)) {
+    if (!statusCarriesAnswer(status, req.alsoOk)) {
       throw httpStatusFailure(req.endpoint, status);
     }
     return decodeBody(req.endpoint, response.body, response.headers['content-encoding'], limit);
@@ -205,7 +220,16 @@ export async function requestText(deps: ServiceDeps, req: HttpRequest, signal: A
   }
 }
 
-const isTimeoutReason = (reason: unknown): boolean => reason instanceof Error && reason.name === 'TimeoutError';
+/** A 2xx, or one of the statuses that still carry the answer (newloginpage's 301). */
+export const statusCarriesAnswer = (status: number, alsoOk: readonly number[] = []): boolean =>
+  (status >= 200 && status <= 299) || alsoOk.includes(status);
 
-const roleTimeout = (deps: ServiceDeps, role: HostRole): number =>
+/** A caller's `AbortSignal.timeout()` fired: a deadline, not a cancellation. */
+export const isTimeoutReason = (reason: unknown): boolean => reason instanceof Error && reason.name === 'TimeoutError';
+
+/** What an aborted caller's signal means for the request: a timeout for a deadline, else aborted. */
+export const stoppedFailure = (endpoint: Endpoint, signal: AbortSignal): ServiceFailure =>
+  isTimeoutReason(signal.reason) ? timeoutFailure(endpoint) : abortedFailure(endpoint);
+
+export const roleTimeout = (deps: ServiceDeps, role: HostRole): number =>
   role === 'push' ? deps.longPollTimeoutMs : deps.requestTimeoutMs;

@@ -10,12 +10,17 @@ import type { Service, ServiceName } from './types.js';
 
 /** The service, with every secret value it knew masked in whatever failure it throws. */
 function guarded<N extends ServiceName>(service: Service<N, ServiceDeps>): Service<N, ServiceDeps> {
-  return async (deps, input, signal) => {
+  // A promise chain, not an async function: a long poll would keep a suspended frame per session.
+  return (deps, input, signal) => {
+    let pending: ReturnType<typeof service>;
     try {
-      return await service(deps, input, signal);
+      pending = service(deps, input, signal);
     } catch (err) {
-      throw isServiceFailure(err) ? maskFailure(err, secretValuesOf(deps, input)) : err;
+      pending = Promise.reject(err);
     }
+    return pending.then(undefined, (err: unknown) => {
+      throw isServiceFailure(err) ? maskFailure(err, secretValuesOf(deps, input)) : err;
+    });
   };
 }
 

@@ -1,13 +1,16 @@
 /**
  * The sync loop's endpoints (PROTOCOL.md "Session"): synccheck, held on the push host, and
- * webwxsync on the main host.
+ * webwxsync on the main host. Both go over the keep-alive transport (keepalive.ts): a session
+ * calls them forever, so their per-request cost is the engine's idle cost.
  */
 import { decodeSync, decodeSyncCheck, formatSyncKey } from '../codecs/index.js';
 import { decodeWith } from './errors.js';
-import { requestText, type ServiceDeps } from './http.js';
+import type { ServiceDeps } from './http.js';
+import { requestTextKeepAlive } from './keepalive.js';
 import type { Service } from './types.js';
 import { baseRequest, cgiUrl, LANG, refererOf, syncRr } from './wire.js';
 
+// No `await` in these two: a suspended async frame per parked session is memory (see keepalive.ts).
 export const syncCheck: Service<'syncCheck', ServiceDeps> = async (deps, input, signal) => {
   const { hosts, credentials } = input;
   const now = deps.now();
@@ -20,15 +23,16 @@ export const syncCheck: Service<'syncCheck', ServiceDeps> = async (deps, input, 
     ['synckey', formatSyncKey(input.syncKey)],
     ['_', now],
   ]);
-  const body = await requestText(
+  return requestTextKeepAlive(
     deps,
     // The push host checks the Referer of the main host, like the web page that makes the call.
     { endpoint: 'synccheck', role: 'push', method: 'GET', url, referer: refererOf(hosts.main), timeoutMs: deps.longPollTimeoutMs },
     signal,
+  ).then(
+    // Every retcode is the server's verdict and goes to the machine as data: PROTOCOL.md says any
+    // non-zero retcode ends the session (peers that retry unknown retcodes spin against a dead session).
+    (body) => decodeWith('synccheck', decodeSyncCheck, body),
   );
-  // Every retcode is the server's verdict and goes to the machine as data: PROTOCOL.md says any
-  // non-zero retcode ends the session (peers that retry unknown retcodes spin against a dead session).
-  return decodeWith('synccheck', decodeSyncCheck, body);
 };
 
 export const webwxSync: Service<'webwxSync', ServiceDeps> = async (deps, input, signal) => {
@@ -40,10 +44,9 @@ export const webwxSync: Service<'webwxSync', ServiceDeps> = async (deps, input, 
     ['pass_ticket', credentials.passTicket],
   ]);
   const value = { BaseRequest: baseRequest(credentials), SyncKey: input.syncKey, rr: syncRr(deps.now()) };
-  const body = await requestText(
+  return requestTextKeepAlive(
     deps,
     { endpoint: 'webwxsync', role: 'main', method: 'POST', url, referer: refererOf(hosts.main), body: { kind: 'json', value } },
     signal,
-  );
-  return decodeWith('webwxsync', decodeSync, body);
+  ).then((body) => decodeWith('webwxsync', decodeSync, body));
 };

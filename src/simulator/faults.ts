@@ -9,6 +9,7 @@ import type { EndRetcode, FaultPlan, FaultRule, SimEndpoint } from './types.js';
 /** A fault that decides the answer (at most one per request). */
 export type OutcomeFault =
   | { readonly kind: 'destroy' }
+  | { readonly kind: 'silence' }
   | { readonly kind: 'status'; readonly status: number }
   | { readonly kind: 'ret'; readonly ret: number }
   | { readonly kind: 'truncate' }
@@ -80,6 +81,7 @@ export class FaultInjector {
           logout = rule.retcode ?? 1101;
           break;
         case 'destroy':
+        case 'silence':
         case 'truncate':
         case 'invalidJson':
         case 'emptyKey':
@@ -97,7 +99,7 @@ export class FaultInjector {
   }
 }
 
-const KINDS = new Set(['delay', 'destroy', 'status', 'ret', 'truncate', 'invalidJson', 'logout', 'emptyKey']);
+const KINDS = new Set(['delay', 'destroy', 'silence', 'status', 'ret', 'truncate', 'invalidJson', 'logout', 'emptyKey']);
 
 /** Validates a plan that arrived as JSON; returns an error message or null. */
 export function checkFaultPlan(value: unknown, endpoints: readonly string[]): string | null {

@@ -6,6 +6,7 @@
 import { asMsgId, asUserName, int, type MsgId, type SafeInt, type UserName } from '../codecs/common.js';
 import type { Contact, Member, SyncKey } from '../codecs/session.js';
 import type { RawMessage } from '../codecs/sync.js';
+import { buildMessage, xmlContent, type MessageParts } from './messages.js';
 
 export type Rng = () => number;
 
@@ -459,29 +460,11 @@ function weightedKind(rng: Rng): MessageKind {
   return 'text';
 }
 
-/** The server escapes the XML of app messages once more inside Content. */
-const escapeXml = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
 function appMsgXml(type: 5 | 6, title: string, des: string, url: string, extra = ''): string {
-  const xml =
+  return xmlContent(
     `<?xml version="1.0"?>\n<msg>\n<appmsg appid="" sdkver="0">\n<title>${title}</title>\n<des>${des}</des>\n` +
-    `<type>${type}</type>\n<url>${url}</url>\n${extra}</appmsg>\n<fromusername></fromusername>\n</msg>`;
-  return escapeXml(xml).replace(/\n/g, '<br/>');
-}
-
-interface MessageParts {
-  readonly from: string;
-  readonly to: string;
-  readonly msgType: number;
-  readonly content: string;
-  readonly appMsgType?: number;
-  readonly url?: string;
-  readonly fileName?: string;
-  readonly fileSize?: string;
-  readonly mediaId?: string;
-  readonly statusNotifyCode?: number;
-  readonly statusNotifyUserName?: string;
+      `<type>${type}</type>\n<url>${url}</url>\n${extra}</appmsg>\n<fromusername></fromusername>\n</msg>`,
+  );
 }
 
 interface Cast {
@@ -555,47 +538,6 @@ function messageParts(rng: Rng, kind: MessageKind, cast: Cast): MessageParts {
   }
 }
 
-function blankRecommendInfo(): GeneratedMessage['RecommendInfo'] {
-  return {
-    UserName: '', NickName: '', QQNum: 0, Province: '', City: '', Content: '', Signature: '', Alias: '',
-    Scene: int(0), VerifyFlag: int(0), AttrStatus: 0, Sex: int(0), Ticket: '', OpCode: 0,
-  };
-}
-
-function messageFrom(parts: MessageParts, msgId: MsgId, createTime: number): GeneratedMessage {
-  return {
-    MsgId: msgId,
-    FromUserName: asUserName(parts.from),
-    ToUserName: asUserName(parts.to),
-    MsgType: int(parts.msgType),
-    Content: parts.content,
-    Status: int(3),
-    ImgStatus: int(1),
-    CreateTime: int(createTime),
-    VoiceLength: int(0),
-    PlayLength: int(0),
-    FileName: parts.fileName ?? '',
-    FileSize: parts.fileSize ?? '',
-    MediaId: parts.mediaId ?? '',
-    Url: parts.url ?? '',
-    AppMsgType: int(parts.appMsgType ?? 0),
-    StatusNotifyCode: int(parts.statusNotifyCode ?? 0),
-    StatusNotifyUserName: parts.statusNotifyUserName ?? '',
-    RecommendInfo: blankRecommendInfo(),
-    ForwardFlag: int(0),
-    AppInfo: { AppID: '', Type: int(0) },
-    HasProductId: 0,
-    Ticket: '',
-    ImgHeight: int(0),
-    ImgWidth: int(0),
-    SubMsgType: int(0),
-    // The server's NewMsgId is the same id as a JSON number (and so rounded by JSON.parse).
-    NewMsgId: Number(msgId),
-    EncryFileName: '',
-    OriContent: '',
-  };
-}
-
 /** The first CreateTime of a generated mix (2023-11-14); later messages follow within seconds. */
 export const MIX_START_TIME = 1_700_000_000;
 
@@ -616,7 +558,7 @@ export function realisticMessageMix(count: number, seed: number, self: string, c
     if (ids.has(msgId)) continue;
     ids.add(msgId);
     time += randInt(rng, 0, 30);
-    out.push(messageFrom(messageParts(rng, weightedKind(rng), cast), msgId, time));
+    out.push(buildMessage(messageParts(rng, weightedKind(rng), cast), msgId, time));
   }
   return out;
 }

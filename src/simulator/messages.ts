@@ -40,7 +40,7 @@ export function encodeTextContent(text: string): string {
 }
 
 /** XML inside Content is escaped once more and its line breaks are `<br/>`. */
-const xmlContent = (xml: string): string => escapeHtml(xml).replace(/\n/g, '<br/>');
+export const xmlContent = (xml: string): string => escapeHtml(xml).replace(/\n/g, '<br/>');
 
 export interface MessageParts {
   readonly from: string;
@@ -50,6 +50,8 @@ export interface MessageParts {
   readonly appMsgType?: number;
   readonly url?: string;
   readonly fileName?: string;
+  readonly fileSize?: string;
+  readonly mediaId?: string;
   readonly statusNotifyCode?: number;
   readonly statusNotifyUserName?: string;
   readonly imgWidth?: number;
@@ -74,8 +76,8 @@ export function buildMessage(parts: MessageParts, msgId: MsgId, createTime: numb
     VoiceLength: int(parts.voiceLength ?? 0),
     PlayLength: int(parts.playLength ?? 0),
     FileName: parts.fileName ?? '',
-    FileSize: '',
-    MediaId: '',
+    FileSize: parts.fileSize ?? '',
+    MediaId: parts.mediaId ?? '',
     Url: parts.url ?? '',
     AppMsgType: int(parts.appMsgType ?? 0),
     StatusNotifyCode: int(parts.statusNotifyCode ?? 0),

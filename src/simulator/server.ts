@@ -144,6 +144,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     const outcome = decision.outcome;
     if (outcome?.kind === 'destroy') return void res.destroy();
+    // Left open: the client's deadline (or the simulator's close) ends it.
+    if (outcome?.kind === 'silence') return;
     if (outcome?.kind === 'status') return writeReply(res, statusPage(outcome.status), null);
     if (outcome?.kind === 'ret') return writeReply(res, retReply(endpoint, outcome.ret), null);
 

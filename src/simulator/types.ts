@@ -36,6 +36,8 @@ export type EndRetcode = 1100 | 1101 | 1102;
  * Kinds:
  * - `delay`: wait `delayMs` before handling (combines with any other kind).
  * - `destroy`: destroy the socket; nothing is written. The request is not processed.
+ * - `silence`: read the request and never answer (the connection stays open until the client gives
+ *   up or the simulator closes): a server or proxy that hangs. The request is not processed.
  * - `status`: answer HTTP `status` (default 500) with an HTML error page. Not processed.
  * - `ret`: answer BaseResponse Ret `ret` (default -1) — or the endpoint's equivalent: login poll
  *   `window.code=500;`, synccheck `retcode`, newloginpage `<ret>`, pushloginurl `ret`. Not processed.
@@ -48,7 +50,7 @@ export type EndRetcode = 1100 | 1101 | 1102;
  * An answer that was not fully written never commits server state: a truncated webwxsync does not
  * advance the server's key, so a client that retries with its old key loses nothing.
  */
-export type FaultKind = 'delay' | 'destroy' | 'status' | 'ret' | 'truncate' | 'invalidJson' | 'logout' | 'emptyKey';
+export type FaultKind = 'delay' | 'destroy' | 'silence' | 'status' | 'ret' | 'truncate' | 'invalidJson' | 'logout' | 'emptyKey';
 
 export interface FaultRule {
   readonly endpoint: SimEndpoint | '*';

@@ -111,7 +111,7 @@ function outcomesOf(id: string, context: WebwxContext): { done: Outcomes; errors
     case 'pushLogin':
       return { done: { accepted: pushOk('uuid-push'), refused: pushRefused() }, errors: { network: netError('webwxpushloginurl') } };
     case 'syncCheck':
-      return { done: { 1101: check(1101, 0), 'selector 0': check(0, 0, 10), 'selector 2': check(0, 2, 10) }, errors: { network: netError('synccheck') } };
+      return { done: { 1101: check(1101, 0), 'selector 0': check(0, 0, 10), 'selector 0 after a hold': check(0, 0, 25_000), 'selector 2': check(0, 2, 10) }, errors: { network: netError('synccheck') } };
     case 'webwxSync':
       return {
         done: {
@@ -208,13 +208,13 @@ export function serializeModelState(snapshot: WebwxSnapshot): string {
   return JSON.stringify([
     snapshot.status,
     snapshot.value,
-    c.failures,
-    c.qrRefreshes,
+    c.faults.consecutive,
+    c.login.qrRefreshes,
     c.outbox.length,
     c.sendAttempts,
-    c.memberAttempts,
-    c.pendingMembers.length,
-    c.membersInFlight.length,
+    c.members.attempts,
+    c.members.pending.length,
+    c.members.inFlight.length,
     c.contactSeq,
     c.credentials !== null,
     // Whether the model group's members are known decides if its next message queues a fetch.

@@ -196,10 +196,10 @@ describe('webwx machine: model-based (xstate/graph)', () => {
         expect(snapshot.status, where).toBe('active');
       }
       // Budgets are never overrun.
-      expect(c.failures, where).toBeLessThanOrEqual(c.settings.maxConsecutiveFailures);
+      expect(c.faults.consecutive, where).toBeLessThanOrEqual(c.settings.maxConsecutiveFailures);
       expect(c.sendAttempts, where).toBeLessThan(c.settings.maxSendAttempts);
-      expect(c.memberAttempts, where).toBeLessThan(c.settings.maxMemberAttempts);
-      expect(c.qrRefreshes, where).toBeLessThanOrEqual(c.settings.maxQrRefreshes);
+      expect(c.members.attempts, where).toBeLessThan(c.settings.maxMemberAttempts);
+      expect(c.login.qrRefreshes, where).toBeLessThanOrEqual(c.settings.maxQrRefreshes);
     }
   });
 

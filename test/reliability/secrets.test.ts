@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import WebSocket from 'ws';
+import { listenTo } from '../support/ws.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SendError } from '../../src/client.js';
 import { redactContext } from '../../src/machines/webwx.machine.js';
@@ -24,16 +24,6 @@ import { startHostileProxy, type HostileProxy } from './hostile-proxy.js';
 import { until } from './support.js';
 
 ensureBuilt();
-
-function listen(url: string): Promise<{ socket: WebSocket; messages: string[] }> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
-    const messages: string[] = [];
-    socket.on('message', (data) => messages.push(String(data)));
-    socket.once('open', () => resolve({ socket, messages }));
-    socket.once('error', reject);
-  });
-}
 
 /** An error page that quotes the session's secrets the way a careless gateway would. */
 function echoPage(sim: Simulator): string {
@@ -75,7 +65,7 @@ describe('secrets on every channel of the CLI, over a whole life with faults, a 
       const cli = startCli(['login', '--json', '--login-origin', proxy.origin, '--session', file, '--record', record, `--inspect=${port}`]);
       runs.push(cli);
       await cli.waitForStderr(/Inspector: open /);
-      const inspector = await listen(`ws://127.0.0.1:${port}`);
+      const inspector = await listenTo(`ws://127.0.0.1:${port}`);
       inspected.push(inspector.messages);
       if (run === 0) await logInByPhone(sim, cli);
       else await cli.waitFor(isEvent('state', { state: 'syncing' }), 'the resumed session');

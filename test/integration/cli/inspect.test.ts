@@ -3,6 +3,7 @@
  * every login state, and none of the session's secrets.
  */
 import WebSocket from 'ws';
+import { listenTo } from '../../support/ws.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebwxClient } from '../../../src/client.js';
 import { startLiveInspector } from '../../../src/inspect/inspector.js';
@@ -21,16 +22,6 @@ function topState(value: unknown): string | null {
   if (typeof value === 'string') return value;
   if (value !== null && typeof value === 'object') return Object.keys(value)[0] ?? null;
   return null;
-}
-
-function receive(url: string): Promise<{ socket: WebSocket; messages: string[] }> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
-    const messages: string[] = [];
-    socket.on('message', (data) => messages.push(String(data)));
-    socket.once('open', () => resolve({ socket, messages }));
-    socket.once('error', reject);
-  });
 }
 
 async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
@@ -62,7 +53,7 @@ describe('webwx login --inspect=PORT', () => {
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(await page.text()).toContain('stately.ai/inspect');
 
-    const { socket, messages } = await receive(`ws://127.0.0.1:${port}`);
+    const { socket, messages } = await listenTo(`ws://127.0.0.1:${port}`);
     await logInByPhone(sim, cli);
     const states = (): Set<string> =>
       new Set(
@@ -104,7 +95,7 @@ describe('startLiveInspector (in-process)', () => {
       sim.control.confirm({ uuid });
       await syncing;
       // Connected only now: everything before comes from the history.
-      const { socket, messages } = await receive(inspector.wsUrl);
+      const { socket, messages } = await listenTo(inspector.wsUrl);
       await until(() => messages.some((m) => m.includes('"@xstate.snapshot"') && m.includes('"syncing"')), 'the replayed syncing snapshot');
       const parsed = messages.map((m) => JSON.parse(m) as Inspection);
       expect(parsed.some((m) => m.type === '@xstate.actor')).toBe(true);

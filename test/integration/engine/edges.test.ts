@@ -239,3 +239,18 @@ describe('message types', () => {
     expect(got[4]!.Content).toContain(`<msgid>${injected[3]!.msgId}</msgid>`);
   });
 });
+
+describe('a server that never answers', () => {
+  it('a silent synccheck ends at the long-poll deadline as a timeout; the loop goes on and the message arrives once', async () => {
+    const sim = await startSim({ hold: 200 });
+    const t = makeClient(sim, { longPollTimeoutMs: 800 });
+    const { uin } = await loginByHand(sim, t);
+    sim.control.setFaults({ rules: [{ endpoint: 'synccheck', kind: 'silence', times: 1 }] });
+    await until(() => sim.control.faultsFired()[0] === 1, 5_000, 'the silent synccheck');
+    const msg = sim.control.message({ uin, from: friendOf(sim, uin), text: 'after the silence' });
+    await t.rec.messages(1, (m) => m.MsgId === msg.msgId);
+    expect(t.rec.of('error').map((e) => e.code)).toContain('timeout');
+    expect(t.rec.of('message').filter((e) => e.message.MsgId === msg.msgId)).toHaveLength(1);
+    expect(t.rec.states().at(-1)).toBe('syncing');
+  });
+});

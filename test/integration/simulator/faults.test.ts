@@ -38,6 +38,22 @@ describe('fault kinds', () => {
     expect((await initKey(l)).Count).toBe(4);
   });
 
+  it('silence: the request is read and never answered; the client has to give up', async () => {
+    const s = await start();
+    const l = await login(s);
+    s.control.setFaults({ rules: [{ endpoint: 'webwxinit', kind: 'silence', times: 1 }] });
+    const call = fetch(`${s.origin}${CGI}/webwxinit?pass_ticket=${pt(l)}`, {
+      method: 'POST',
+      body: JSON.stringify({ BaseRequest: baseRequest(l) }),
+      signal: AbortSignal.timeout(300),
+    });
+    await expect(call).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(s.control.faultsFired()).toEqual([1]);
+    expect(s.control.requests({ endpoint: 'webwxinit' })).toHaveLength(1);
+    // Only that one: the next request is answered.
+    expect((await initKey(l)).Count).toBe(4);
+  });
+
   it('status: an HTTP 5xx error page, and the request is not processed', async () => {
     const s = await start();
     s.control.setFaults({ rules: [{ endpoint: 'jslogin', kind: 'status', status: 503, times: 1 }] });

@@ -49,3 +49,58 @@ describe('syncAnswerIsIdle', () => {
     expect(applySyncAnswer(context, answer).patch.delivered).toEqual([]);
   });
 });
+
+describe('the dedupe window across pages', () => {
+  const page = (pageIds: readonly string[]): SyncBody =>
+    ({
+      BaseResponse: { Ret: 0 },
+      AddMsgList: pageIds.map((MsgId) => ({ MsgId, FromUserName: '@a', ToUserName: '@me', MsgType: 1, Content: 'x', CreateTime: 1 })),
+      SyncKey: { Count: 1, List: [{ Key: 1, Val: 1 }] },
+    }) as unknown as SyncBody;
+
+  /** The plain definition: deliver an id unless it is among the last `window` delivered ones. */
+  function naive(stored: readonly string[], pages: readonly (readonly string[])[], window: number): { told: string[][]; last: string[] } {
+    let kept = window > 0 ? stored.slice(-window) : [];
+    const told: string[][] = [];
+    for (const ids of pages) {
+      const now: string[] = [];
+      for (const id of ids) {
+        if (kept.includes(id) || now.includes(id)) continue;
+        now.push(id);
+      }
+      kept = window > 0 ? [...kept, ...now].slice(-window) : [];
+      told.push(now);
+    }
+    return { told, last: kept };
+  }
+
+  // Invariant: the Set kept beside the window (moved from page to page, never rebuilt) drops
+  // exactly the repeats the window itself names, whatever the window size, the stored window
+  // (repeats included) and a page applied twice to the same context.
+  it('delivers what a plain window would, page after page', () => {
+    const id = fc.integer({ min: 0, max: 12 }).map(String);
+    fc.assert(
+      fc.property(
+        fc.array(id, { maxLength: 8 }),
+        fc.array(fc.array(id, { maxLength: 6 }), { maxLength: 12 }),
+        fc.integer({ min: 0, max: 6 }),
+        fc.integer({ min: 0, max: 11 }),
+        (stored, pages, window, replayAt) => {
+          const expected = naive(stored, pages, window);
+          // As initialContext trims a stored window.
+          let context = contextWith(window > 0 ? stored.slice(-window) : [], null, null, window);
+          const told: string[][] = [];
+          pages.forEach((ids, index) => {
+            // Asking the same context twice (a guard, a test) must not change the second answer.
+            if (index === replayAt) applySyncAnswer(context, page(ids));
+            const outcome = applySyncAnswer(context, page(ids));
+            told.push(outcome.messages.map((m) => m.MsgId as string));
+            context = { ...context, ...outcome.patch };
+          });
+          expect(told).toEqual(expected.told);
+          expect(context.delivered).toEqual(expected.last);
+        },
+      ),
+    );
+  });
+});

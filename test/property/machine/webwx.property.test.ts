@@ -45,7 +45,7 @@ describe('webwx machine: properties of live runs', () => {
       fc.asyncProperty(arbScenario(), fc.scheduler(), async (scenario, s) => {
         const trace = await runScenario(scenario, s);
         if (trace.snapshots.some((x) => x.top === 'syncing')) syncing += 1;
-        if (emittedOf(trace, 'message').length > 0) messages += 1;
+        if (emittedOf(trace, 'messages').length > 0) messages += 1;
         if (emittedOf(trace, 'sent').length > 0) sends += 1;
       }),
       // A fixed seed: this counts what the generators produce, so it must not flicker.
@@ -107,7 +107,7 @@ describe('webwx machine: properties of live runs', () => {
   // dedupe window (a stored session's window included).
   it('emits each MsgId at most once', () =>
     holds((trace) => {
-      const ids = emittedOf(trace, 'message').map((e) => e.message.MsgId as string);
+      const ids = emittedOf(trace, 'messages').flatMap((e) => e.messages.map((m) => m.MsgId as string));
       expect(new Set(ids).size).toBe(ids.length);
       for (const old of trace.input.stored?.delivered ?? []) expect(ids).not.toContain(old);
     }));
@@ -116,7 +116,7 @@ describe('webwx machine: properties of live runs', () => {
   // machine processed, in the order the server sent them, minus repeats.
   it('emits the messages of processed answers in server order', () =>
     holds((trace) => {
-      expect(emittedOf(trace, 'message').map((e) => e.message.MsgId as string)).toEqual(expectedMessageIds(trace));
+      expect(emittedOf(trace, 'messages').flatMap((e) => e.messages.map((m) => m.MsgId as string))).toEqual(expectedMessageIds(trace));
     }));
 
   // Invariant: with a small dedupe window, a MsgId is dropped exactly while it is among the last
@@ -124,7 +124,7 @@ describe('webwx machine: properties of live runs', () => {
   it('drops repeats exactly within a small dedupe window', () =>
     holds(
       (trace) => {
-        expect(emittedOf(trace, 'message').map((e) => e.message.MsgId as string)).toEqual(expectedMessageIds(trace));
+        expect(emittedOf(trace, 'messages').flatMap((e) => e.messages.map((m) => m.MsgId as string))).toEqual(expectedMessageIds(trace));
         for (const checkpoint of emittedOf(trace, 'checkpoint')) expect(checkpoint.delivered.length).toBeLessThanOrEqual(2);
       },
       { dedupeWindow: 2, syncReplies: 8 },
@@ -215,13 +215,23 @@ describe('webwx machine: properties of live runs', () => {
       expect(trace.calls.filter((c) => c.overlapping.length > 0).map((c) => `${c.name}#${c.seq} over ${c.overlapping.join(',')}`)).toEqual([]);
     }));
 
+  // Invariant: the machine tells messages one page at a time: a `messages` event is never empty,
+  // and no MsgId appears twice, within a page or across pages.
+  it('emits each page as one non-empty messages event, with no MsgId twice', () =>
+    holds((trace) => {
+      const pages = emittedOf(trace, 'messages');
+      for (const page of pages) expect(page.messages.length).toBeGreaterThan(0);
+      const ids = pages.flatMap((page) => page.messages.map((m) => m.MsgId as string));
+      expect(new Set(ids).size).toBe(ids.length);
+    }));
+
   // Invariant: a checkpoint (what a store persists) never covers a message that was not emitted
   // before it, and never holds an empty key: resuming from any checkpoint loses nothing.
   it('checkpoints only what has been delivered', () =>
     holds((trace) => {
       const emittedIds = new Set<string>(trace.input.stored?.delivered ?? []);
       for (const event of trace.emitted) {
-        if (event.type === 'message') emittedIds.add(event.message.MsgId);
+        if (event.type === 'messages') for (const message of event.messages) emittedIds.add(message.MsgId);
         if (event.type !== 'checkpoint') continue;
         expect(isEmptyKey(event.syncKey)).toBe(false);
         expect(event.delivered.filter((id) => !emittedIds.has(id))).toEqual([]);

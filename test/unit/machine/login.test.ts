@@ -46,7 +46,7 @@ describe('uuid', () => {
     expect(h.emittedOf('error').map((e) => e.code)).toEqual(['network', 'refused']);
     expect(h.emittedOf('error')[0]?.message).toBe('jslogin: network failure (ECONNRESET)');
     // The success reset the failure budget.
-    expect(h.context().failures).toBe(0);
+    expect(h.context().faults.consecutive).toBe(0);
   });
 
   it('holds the retry until the back-off delay elapsed', async () => {
@@ -185,7 +185,7 @@ describe('confirmed', () => {
     expect(h.context().hosts).toEqual({ login: LOGIN_ORIGIN, main: LOGIN_ORIGIN, push: LOGIN_ORIGIN, file: LOGIN_ORIGIN });
     expect(h.emittedOf('sessionReady')).toHaveLength(1);
     // The ticket-bearing redirect is not kept once spent.
-    expect(h.context().redirectUri).toBeNull();
+    expect(h.context().login.redirectUri).toBeNull();
   });
 
   it('uses the host table for a WeChat redirect host', async () => {

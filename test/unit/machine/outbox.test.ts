@@ -60,7 +60,7 @@ describe('syncing: the outbox', () => {
     expect(h.inputsOf('sendText').map((i) => i.clientMsgId)).toEqual(['600', '600', '600']);
     expect(h.emittedOf('error').map((e) => e.code)).toEqual(['network', 'timeout']);
     // Send faults do not spend the sync loop's budget.
-    expect(h.context().failures).toBe(0);
+    expect(h.context().faults.consecutive).toBe(0);
   });
 
   it('network faults past the budget fail the send with the fault code', async () => {

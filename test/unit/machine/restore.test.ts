@@ -44,8 +44,8 @@ describe('restoring a stored session', () => {
     // The stored position, not webwxinit's: nothing that arrived while down is skipped.
     expect(h.inputsOf('syncCheck')[0]?.syncKey).toEqual(stored.syncCheckKey);
     expect(h.inputsOf('webwxSync')[0]?.syncKey).toEqual(stored.syncKey);
-    expect(h.emittedOf('message').map((m) => m.message.MsgId)).toEqual(['m3']);
-    expect(h.emittedOf('message')[0]?.message.isSelf).toBe(false);
+    expect(h.emittedOf('messages').flatMap((m) => m.messages).map((m) => m.MsgId)).toEqual(['m3']);
+    expect(h.emittedOf('messages')[0]?.messages[0]?.isSelf).toBe(false);
     // The user and skey were refreshed by the probe; the DeviceID stays the session's own.
     expect(h.emittedOf('login')).toEqual([{ type: 'login', user: { UserName: '@freshSelf', NickName: 'Me', Uin: 2517452105 } }]);
     expect(h.inputsOf('webwxSync')[0]?.credentials).toMatchObject({ skey: '@crypt_refreshed', deviceId: 'e999999999999999' });

@@ -72,7 +72,7 @@ describe('initialized', () => {
     });
     await h.until(() => h.top() === 'syncing');
     expect(h.emittedOf('error').map((e) => e.message)).toEqual(['webwxstatusnotify: network failure (ECONNRESET)']);
-    expect(h.context().failures).toBe(0);
+    expect(h.context().faults.consecutive).toBe(0);
   });
 
   it('retries webwxinit after a fault or a refusal, then proceeds', async () => {

@@ -60,7 +60,7 @@ describe('syncing: the loop', () => {
     );
     await h.until(() => h.callsOf('syncCheck').length === 2);
     expect(h.inputsOf('webwxSync').map((i) => i.syncKey)).toEqual([key(10, 20, 30), key(11), key(12)]);
-    expect(h.emittedOf('message').map((m) => m.message.MsgId)).toEqual(['a1', 'a2']);
+    expect(h.emittedOf('messages').flatMap((m) => m.messages).map((m) => m.MsgId)).toEqual(['a1', 'a2']);
     expect(h.inputsOf('syncCheck')[1]?.syncKey).toEqual(key(13));
   });
 
@@ -118,7 +118,7 @@ describe('syncing: the loop', () => {
       ['timeout', 'synccheck: no answer within 35000 ms'],
       ['refused', 'webwxsync answered 1 (odd)'],
     ]);
-    expect(h.context().failures).toBe(0);
+    expect(h.context().faults.consecutive).toBe(0);
     expect(h.top()).toBe('syncing');
   });
 
@@ -172,8 +172,8 @@ describe('syncing: messages', () => {
       },
     );
     await h.until(() => h.callsOf('syncCheck').length === 3);
-    expect(h.emittedOf('message').map((m) => m.message.MsgId)).toEqual(['m1', 'm2', 'm3']);
-    const order = h.emitted.filter((e) => e.type === 'message' || e.type === 'checkpoint').map((e) => (e.type === 'message' ? e.message.MsgId : `cp:${e.type === 'checkpoint' ? e.syncKey.List[0]?.Val : ''}`));
+    expect(h.emittedOf('messages').flatMap((m) => m.messages).map((m) => m.MsgId)).toEqual(['m1', 'm2', 'm3']);
+    const order = h.emitted.flatMap((e) => (e.type === 'messages' ? e.messages.map((m) => m.MsgId) : e.type === 'checkpoint' ? [`cp:${e.syncKey.List[0]?.Val}`] : []));
     expect(order).toEqual(['m1', 'm2', 'cp:11', 'm3', 'cp:12']);
     expect(h.emittedOf('checkpoint').at(-1)?.delivered).toEqual(['m1', 'm2', 'm3']);
   });
@@ -191,7 +191,7 @@ describe('syncing: messages', () => {
       },
     );
     await h.until(() => h.callsOf('syncCheck').length === 3);
-    expect(h.emittedOf('message').map((m) => m.message.MsgId)).toEqual(['m1', 'm2', 'm3', 'm1']);
+    expect(h.emittedOf('messages').flatMap((m) => m.messages).map((m) => m.MsgId)).toEqual(['m1', 'm2', 'm3', 'm1']);
     expect(h.context().delivered).toEqual(['m3', 'm1']);
   });
 
@@ -210,8 +210,8 @@ describe('syncing: messages', () => {
         ],
       },
     );
-    await h.until(() => h.emittedOf('message').length === 2);
-    const [group, self] = h.emittedOf('message').map((m) => m.message);
+    await h.until(() => h.emittedOf('messages').flatMap((m) => m.messages).length === 2);
+    const [group, self] = h.emittedOf('messages').flatMap((m) => m.messages);
     expect(group).toMatchObject({ MsgId: 'g1', IsGroup: true, SenderUserName: '@member9', Content: 'hi & 😄', isSelf: false });
     expect(self).toMatchObject({ MsgId: 's1', IsGroup: false, isSelf: true, Content: 'from my phone' });
   });
@@ -227,10 +227,10 @@ describe('syncing: messages', () => {
     );
     await h.until(() => h.callsOf('batchGetContact').length === 1);
     // Every message is out while the first batch is still unanswered.
-    expect(h.emittedOf('message')).toHaveLength(53);
+    expect(h.emittedOf('messages').flatMap((m) => m.messages)).toHaveLength(53);
     expect(h.inputsOf('batchGetContact')[0]?.userNames).toEqual(groups.slice(0, 50));
     expect(h.emittedOf('checkpoint')).toHaveLength(1);
-    expect(h.context().pendingMembers).toEqual(groups.slice(50));
+    expect(h.context().members.pending).toEqual(groups.slice(50));
   });
 
   it('retries a failed member batch, then drops it after the attempt budget', async () => {
@@ -242,12 +242,12 @@ describe('syncing: messages', () => {
         batchGetContact: [fails(netError('webwxbatchgetcontact')), refused(1)],
       },
     );
-    await h.until(() => h.callsOf('batchGetContact').length === 2 && h.context().membersInFlight.length === 0);
+    await h.until(() => h.callsOf('batchGetContact').length === 2 && h.context().members.inFlight.length === 0);
     expect(h.inputsOf('batchGetContact').map((i) => i.userNames)).toEqual([['@@gx'], ['@@gx']]);
-    expect(h.context().pendingMembers).toEqual([]);
+    expect(h.context().members.pending).toEqual([]);
     expect(h.top()).toBe('syncing');
     // Member faults never spend the loop's budget.
-    expect(h.context().failures).toBe(0);
+    expect(h.context().faults.consecutive).toBe(0);
   });
 
   it('fetches members batch after batch, at most 50 names each, and remembers them', async () => {
@@ -269,7 +269,7 @@ describe('syncing: messages', () => {
     await h.until(() => h.callsOf('batchGetContact').length === 2 && h.callsOf('syncCheck').length === 3);
     expect(h.inputsOf('batchGetContact').map((i) => i.userNames.length)).toEqual([50, 3]);
     expect(h.context().contacts['@@g1']?.members?.map((m) => m.UserName)).toEqual(['@m', '@n']);
-    expect(h.context().pendingMembers).toEqual([]);
+    expect(h.context().members.pending).toEqual([]);
     await settle();
     // A group whose members are known is not asked for again.
     expect(h.callsOf('batchGetContact')).toHaveLength(2);

@@ -1,0 +1,147 @@
+/**
+ * The sync loop's transport: `node:http`/`node:https` over keep-alive agents, for synccheck and
+ * webwxsync, which a session calls forever (one long poll parked per session, then a page per
+ * answer).
+ *
+ * Why not got here, as for every other endpoint: the benchmarks (docs/benchmarks.md) measured got
+ * at ~500 µs of CPU more per request than a keep-alive `node:http` request for the same bytes
+ * (options merging, the cookie jar on every call, progress events, cancelable promises), and
+ * ~33 KiB of heap per parked long poll against ~8 KiB. In the sync loop that cost is the
+ * engine's whole idle CPU and half its per-session memory. The contract is the same as
+ * `requestText`'s: the client's own cookies, the same headers, the caller's AbortSignal, a
+ * deadline, the size cap, `body.ts` decoding, and only `ServiceFailure` thrown.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { decodeBody } from './body.js';
+import {
+  httpStatusFailure,
+  networkFailure,
+  timeoutFailure,
+  tooLargeFailure,
+  toServiceFailure,
+  type ServiceFailure,
+} from './errors.js';
+import { browserHeaders, encodeBody, roleTimeout, statusCarriesAnswer, stoppedFailure, type HttpRequest, type ServiceDeps } from './http.js';
+
+/**
+ * Sockets carry no session state (cookies travel as headers), so every client of the process
+ * shares the agents. Free sockets are unref'd by the agent: they never keep a process alive.
+ */
+const agents = {
+  http: new http.Agent({ keepAlive: true }),
+  https: new https.Agent({ keepAlive: true }),
+};
+
+/** One request over a kept-alive connection; answers the decoded body text. */
+export function requestTextKeepAlive(deps: ServiceDeps, req: HttpRequest, signal: AbortSignal): Promise<string> {
+  if (signal.aborted) {
+    return Promise.reject(stoppedFailure(req.endpoint, signal));
+  }
+  const url = new URL(req.url);
+  const secure = url.protocol === 'https:';
+  const { body, contentType } = encodeBody(req.body);
+  const headers: Record<string, string> = { ...browserHeaders(deps.userAgent), referer: req.referer, ...req.headers };
+  const cookie = deps.cookies.headerFor(url);
+  if (cookie !== '') headers['cookie'] = cookie;
+  if (contentType !== undefined) headers['content-type'] = contentType;
+  if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+  let request: http.ClientRequest;
+  try {
+    request = (secure ? https : http).request({
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port,
+      path: `${url.pathname}${url.search}`,
+      method: req.method,
+      headers,
+      agent: secure ? agents.https : agents.http,
+    });
+  } catch (err) {
+    // Node refuses some requests at once (a header with a control character): still a failure value.
+    return Promise.reject(networkFailure(req.endpoint, err as NodeJS.ErrnoException));
+  }
+  const answer = awaitAnswer(request, signal, {
+    endpoint: req.endpoint,
+    limit: deps.maxResponseBytes,
+    timeoutMs: req.timeoutMs ?? roleTimeout(deps, req.role),
+    alsoOk: req.alsoOk ?? NONE,
+    cookies: deps.cookies,
+    // Where Set-Cookie answers came from: no query, which may hold secrets and is not needed.
+    cookieUrl: `${url.protocol}//${url.host}${url.pathname}`,
+  });
+  request.end(body);
+  return answer;
+}
+
+const NONE: readonly number[] = [];
+
+interface Expectation {
+  readonly endpoint: HttpRequest['endpoint'];
+  readonly limit: number;
+  readonly timeoutMs: number;
+  readonly alsoOk: readonly number[];
+  readonly cookies: ServiceDeps['cookies'];
+  readonly cookieUrl: string;
+}
+
+/**
+ * The answer to a sent request. Apart from `requestTextKeepAlive` so that a long poll parked for
+ * 25 s keeps only what its listeners need, not the URL, the headers or the request description.
+ */
+function awaitAnswer(request: http.ClientRequest, signal: AbortSignal, expect: Expectation): Promise<string> {
+  const { endpoint, limit } = expect;
+  return new Promise<string>((resolve, reject) => {
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      return true;
+    };
+    const fail = (failure: ServiceFailure): void => {
+      if (!settle()) return;
+      request.destroy();
+      reject(failure);
+    };
+    const onAbort = (): void => fail(stoppedFailure(endpoint, signal));
+    const timer = setTimeout(() => fail(timeoutFailure(endpoint, expect.timeoutMs)), expect.timeoutMs);
+    signal.addEventListener('abort', onAbort, { once: true });
+
+    request.on('error', (err: NodeJS.ErrnoException) => fail(networkFailure(endpoint, err)));
+    request.on('response', (response) => {
+      expect.cookies.accept(response.headers['set-cookie'], expect.cookieUrl);
+      const status = response.statusCode ?? 0;
+      if (!statusCarriesAnswer(status, expect.alsoOk)) {
+        fail(httpStatusFailure(endpoint, status));
+        return;
+      }
+      const announced = Number(response.headers['content-length'] ?? 0);
+      if (announced > limit) {
+        fail(tooLargeFailure(endpoint, limit));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limit) fail(tooLargeFailure(endpoint, limit));
+        else chunks.push(chunk);
+      });
+      response.on('end', () => {
+        if (!settle()) return;
+        try {
+          const raw = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+          resolve(decodeBody(endpoint, raw, response.headers['content-encoding'], limit));
+        } catch (err) {
+          reject(toServiceFailure(err, endpoint));
+        }
+      });
+      // A connection cut mid-body: 'close' without a complete message.
+      response.on('close', () => {
+        if (!response.complete) fail(networkFailure(endpoint, { code: 'ECONNRESET' }));
+      });
+    });
+  });
+}
