@@ -14,7 +14,7 @@ export interface ParkOptions<T> {
   readonly key: string;
   /** An answer if there is one now, null to keep waiting. */
   readonly evaluate: () => T | null;
-  /** Epoch ms when to stop waiting and answer `onTimeout()`. */
+  /** Epoch ms (on the parker's clock) when to stop waiting and answer `onTimeout()`. */
   readonly deadline: number;
   readonly onTimeout: () => T;
   /** Aborted when the client goes away: the promise then gives null. */
@@ -25,7 +25,11 @@ export class Parker {
   private readonly parked = new Set<Parked>();
   private closed = false;
 
-  constructor(private readonly world: World) {}
+  constructor(
+    private readonly world: World,
+    /** The clock deadlines are read on: the world's, so an expiry and its wake agree. */
+    private readonly now: () => number = Date.now,
+  ) {}
 
   get size(): number {
     return this.parked.size;
@@ -53,7 +57,15 @@ export class Parker {
         const value = options.evaluate();
         if (value !== null) finish(value);
       });
-      const timer = setTimeout(() => finish(options.onTimeout()), Math.max(0, options.deadline - Date.now()));
+      // Node's timers run on the loop's cached monotonic time and may fire a millisecond before
+      // the wall clock reaches the deadline; answering then would see the world one tick early
+      // (a QR not yet expired gives 408 instead of 400), so an early timer is armed again.
+      const arm = (): NodeJS.Timeout =>
+        setTimeout(() => {
+          if (this.now() < options.deadline) timer = arm();
+          else finish(options.onTimeout());
+        }, Math.max(1, options.deadline - this.now()));
+      let timer = arm();
       options.signal.addEventListener('abort', onAbort, { once: true });
       this.parked.add(entry);
     });

@@ -8,7 +8,8 @@ import { checkFaultPlan, FaultInjector } from '../../../src/simulator/faults.js'
 import { createKeyBase, initSyncKey, parseSyncKeyParam, positionOfKey, syncCheckKey, syncSyncKey } from '../../../src/simulator/synckeys.js';
 import { buildMessage, encodeTextContent, typedParts } from '../../../src/simulator/messages.js';
 import { makePassTicket, makeSkey, makeUuid } from '../../../src/simulator/credentials.js';
-import { passTicketMatches } from '../../../src/simulator/world.js';
+import { passTicketMatches, World } from '../../../src/simulator/world.js';
+import { Parker } from '../../../src/simulator/park.js';
 import { SIM_ENDPOINTS } from '../../../src/simulator/types.js';
 import { asMsgId } from '../../../src/codecs/common.js';
 import { Uuid } from '../../../src/codecs/common.js';
@@ -73,6 +74,34 @@ describe('FaultInjector', () => {
     expect(checkFaultPlan({ rules: [{ endpoint: 'webwxsync', kind: 'logout', retcode: 1 }] }, SIM_ENDPOINTS)).toMatch(/retcode/);
     expect(checkFaultPlan({ rules: [{ endpoint: 'webwxsync', kind: 'delay', delayMs: 1.5 }] }, SIM_ENDPOINTS)).toMatch(/delayMs/);
     expect(checkFaultPlan({ seed: 'x', rules: [] }, SIM_ENDPOINTS)).toMatch(/seed/);
+  });
+});
+
+describe('Parker', () => {
+  // A Node timer may fire before the wall clock reaches its deadline; answering then would show
+  // the world one tick early (a QR that expires at the deadline would still look pending).
+  it('answers its timeout only once its clock has reached the deadline, however early the timer fires', async () => {
+    let clock = 1_000;
+    const world = new World({ seed: 1, contacts: 0, pageSize: 1, syncPageSize: 1, uuidLifetimeMs: 1 });
+    const parker = new Parker(world, () => clock);
+    const seenAt: number[] = [];
+    const answer = parker.wait({
+      key: 'k',
+      evaluate: () => null,
+      deadline: 1_005,
+      onTimeout: () => (seenAt.push(clock), 'timeout'),
+      signal: new AbortController().signal,
+    });
+    let settled = false;
+    void answer.then(() => (settled = true));
+    // The timer has fired several times over (5 ms each) while the clock stood still.
+    await new Promise((r) => setTimeout(r, 40));
+    expect(settled).toBe(false);
+    expect(parker.size).toBe(1);
+    clock = 1_005;
+    expect(await answer).toBe('timeout');
+    expect(seenAt).toEqual([1_005]);
+    expect(parker.size).toBe(0);
   });
 });
 
