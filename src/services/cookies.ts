@@ -7,6 +7,7 @@
  * expires. The jar stays the single source of truth: it is what the session file stores.
  */
 import type { CookieJar } from 'tough-cookie';
+import { sharedString } from './shared-strings.js';
 
 export interface CookieHeaders {
   /** The Cookie header for `url` ('' when no cookie applies). */
@@ -24,7 +25,7 @@ interface KeptHeader {
 }
 
 /** The query never changes which cookies apply, so two synccheck URLs share one header. */
-const keyOf = (url: URL): string => `${url.protocol}//${url.host}${url.pathname}`;
+const keyOf = (url: URL): string => sharedString(`${url.protocol}//${url.host}${url.pathname}`);
 
 export function cookieHeaders(jar: CookieJar): CookieHeaders {
   const kept = new Map<string, KeptHeader>();
@@ -41,7 +42,9 @@ export function cookieHeaders(jar: CookieJar): CookieHeaders {
         const expiry = cookie.expiryTime();
         if (expiry !== undefined && expiry < validUntil) validUntil = expiry;
       }
-      const header = cookies.map((cookie) => cookie.cookieString()).join('; ');
+      let header = cookies.map((cookie) => cookie.cookieString()).join('; ');
+      // Every path usually gets the same cookies: keep one copy of the string, not one per path.
+      for (const other of kept.values()) if (other.header === header) header = other.header;
       kept.set(key, { header, validUntil });
       return header;
     },

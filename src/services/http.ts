@@ -10,6 +10,7 @@ import got, { type Got } from 'got';
 import { CookieJar } from 'tough-cookie';
 import { MAX_BODY_BYTES, type Endpoint } from '../codecs/index.js';
 import { ACCEPT_ENCODING, decodeBody } from './body.js';
+import { CompactCookieStore } from './cookie-store.js';
 import { cookieHeaders, type CookieHeaders } from './cookies.js';
 import { abortedFailure, httpStatusFailure, timeoutFailure, tooLargeFailure, toServiceFailure, type ServiceFailure } from './errors.js';
 
@@ -70,9 +71,9 @@ function lenientJar(deps: ServiceDeps): { getCookieString(url: string): Promise<
 }
 
 function restoreJar(cookies: unknown): CookieJar {
-  if (cookies === undefined || cookies === null) return new CookieJar();
+  if (cookies === undefined || cookies === null) return new CookieJar(new CompactCookieStore());
   try {
-    return CookieJar.deserializeSync(cookies as Parameters<typeof CookieJar.deserializeSync>[0]);
+    return CookieJar.deserializeSync(cookies as Parameters<typeof CookieJar.deserializeSync>[0], new CompactCookieStore());
   } catch {
     // The value comes from a session file that was validated on load; failing here is a bug.
     throw new TypeError('createServiceDeps: cookies is not a serialized cookie jar');

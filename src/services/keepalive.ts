@@ -14,6 +14,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { decodeBody } from './body.js';
+import { sharedString } from './shared-strings.js';
 import {
   httpStatusFailure,
   networkFailure,
@@ -48,15 +49,22 @@ export function requestTextKeepAlive(deps: ServiceDeps, req: HttpRequest, signal
   if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
   let request: http.ClientRequest;
   try {
+    // Checked before the request exists, so that a refused header leaves no request behind.
+    for (const name in headers) {
+      http.validateHeaderName(name);
+      http.validateHeaderValue(name, headers[name] as string);
+    }
     request = (secure ? https : http).request({
       protocol: url.protocol,
       hostname: url.hostname,
       port: url.port,
       path: `${url.pathname}${url.search}`,
       method: req.method,
-      headers,
       agent: secure ? agents.https : agents.http,
     });
+    // Set one by one rather than in the options: a new socket keeps its first request's options
+    // for its whole life (the agent's listeners close over them), headers and Cookie included.
+    for (const name in headers) request.setHeader(name, headers[name] as string);
   } catch (err) {
     // Node refuses some requests at once (a header with a control character): still a failure value.
     return Promise.reject(networkFailure(req.endpoint, err as NodeJS.ErrnoException));
@@ -68,7 +76,7 @@ export function requestTextKeepAlive(deps: ServiceDeps, req: HttpRequest, signal
     alsoOk: req.alsoOk ?? NONE,
     cookies: deps.cookies,
     // Where Set-Cookie answers came from: no query, which may hold secrets and is not needed.
-    cookieUrl: `${url.protocol}//${url.host}${url.pathname}`,
+    cookieUrl: sharedString(`${url.protocol}//${url.host}${url.pathname}`),
   });
   request.end(body);
   return answer;

@@ -171,6 +171,9 @@ describe('failures', () => {
       never(),
     );
     await expect(call).rejects.toMatchObject({ data: { code: 'network', endpoint: 'synccheck' } });
+    // No request was left to connect on its own (it would have come in, or failed unheard).
+    await new Promise((r) => setTimeout(r, 50));
     expect(server.requests).toHaveLength(0);
+    expect(server.connections()).toBe(0);
   });
 });

@@ -31,6 +31,8 @@ export type Responder = Reply | ((req: RecordedRequest) => Reply);
 export interface ScriptedServer {
   readonly origin: string;
   readonly requests: RecordedRequest[];
+  /** TCP connections accepted so far (a request may connect and never send). */
+  connections(): number;
   route(path: string, responder: Responder): void;
   /** The next request to `path` (one already received counts). */
   nextRequest(path: string): Promise<RecordedRequest>;
@@ -104,7 +106,9 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
       send(res, typeof responder === 'function' ? responder(recorded) : responder);
     });
   });
+  let accepted = 0;
   server.on('connection', (s) => {
+    accepted++;
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -114,6 +118,7 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
   return {
     origin: `http://127.0.0.1:${port}`,
     requests,
+    connections: () => accepted,
     route: (path, responder) => void routes.set(path, responder),
     nextRequest: (path) =>
       new Promise((resolve) => {

@@ -20,6 +20,7 @@ import {
 } from '../machine/fixtures.js';
 import { scriptedActors, settle, TestClock, type Script } from '../machine/harness.js';
 import { LOGIN_SCRIPT } from '../machine/flows.js';
+import { hasFastProperties } from '../../support/v8-shape.js';
 
 function merge(a: Script, b: Script): Script {
   const out: Record<string, unknown[]> = {};
@@ -321,6 +322,20 @@ describe('createWebwxClient', () => {
     await client.start();
     await until(() => client.state() === 'syncing');
     expect(states).toEqual(['uuid']);
+  });
+
+  it('every client stays a fast object, and each reads its own actor', async () => {
+    // The first client of a process was fast even with a getter per client; the later ones were not.
+    const clients = [makeClient({}), makeClient({}), makeClient({})];
+    expect(clients.map(({ client }) => hasFastProperties(client))).toEqual([true, true, true]);
+    expect(() => clients[0]!.client.actor).toThrow(/once start\(\) was called/);
+    await Promise.all(clients.map(({ client }) => client.start()));
+    const actors = clients.map(({ client }) => client.actor);
+    expect(new Set(actors).size).toBe(3);
+    expect(Object.keys(clients[1]!.client)).toContain('actor');
+    const getter = Object.getOwnPropertyDescriptor(clients[0]!.client, 'actor')!.get!;
+    expect(() => getter.call({})).toThrow(TypeError);
+    for (const { client } of clients) await client.stop();
   });
 
   it('passes inspect to the actor', async () => {
