@@ -6,8 +6,8 @@
  */
 import { fromPromise, type ActorSystem } from 'xstate';
 import type { Endpoint } from '../codecs/errors.js';
-import { services, toServiceError, type ServiceDeps } from '../services/index.js';
-import type { Service, ServiceAnswers, ServiceErrorData, ServiceInputs, ServiceName } from '../services/types.js';
+import { runService, toServiceError, type ServiceDeps } from '../services/index.js';
+import type { ServiceAnswers, ServiceErrorData, ServiceInputs, ServiceName } from '../services/types.js';
 import { webwxMachine } from './webwx.machine.js';
 import type { WebwxActorOutputs } from './webwx.types.js';
 
@@ -37,6 +37,8 @@ export interface ServiceObserver {
   settled?(name: ServiceName, outcome: { readonly ok: true; readonly answer: unknown } | { readonly ok: false; readonly error: ServiceErrorData }): void;
 }
 
+const same = <T>(answer: T): T => answer;
+
 function tell(observe: () => void): void {
   try {
     observe();
@@ -50,20 +52,24 @@ function tell(observe: () => void): void {
  * the heap, and a session keeps its synccheck suspended for the whole 25 s hold. Promise chains
  * keep only their callbacks.
  */
-function call<N extends ServiceName>(
+function call<N extends ServiceName, O = ServiceAnswers[N]>(
   deps: ServiceDeps,
   name: N,
   input: ServiceInputs[N],
   signal: AbortSignal,
   observer: ServiceObserver | undefined,
-): Promise<ServiceAnswers[N]> {
+  output: (answer: ServiceAnswers[N]) => O = same as (answer: ServiceAnswers[N]) => O,
+): Promise<O> {
   if (observer?.started) tell(() => observer.started?.(name, input));
-  // `services` are guarded: whatever goes wrong comes back as a rejection, never a throw.
-  const service: Service<N, ServiceDeps> = services[name];
-  return service(deps, input, signal).then(
+  // Failures arrive masked; whatever goes wrong comes back as a rejection, never a throw.
+  return runService(
+    deps,
+    name,
+    input,
+    signal,
     (answer) => {
       if (observer?.settled) tell(() => observer.settled?.(name, { ok: true, answer }));
-      return answer;
+      return output(answer);
     },
     (err: unknown) => {
       // Plain data, so the error event (and any snapshot holding it) serialises and holds no secret.
@@ -90,9 +96,8 @@ function callTimed<N extends 'pollLogin' | 'syncCheck'>(
   observer: ServiceObserver | undefined,
 ): Promise<WebwxActorOutputs[N]> {
   const started = now();
-  return call(deps, name, input, signal, observer).then(
-    (answer) => ({ answer, elapsedMs: now() - started }) as WebwxActorOutputs[N],
-  );
+  // Timed in call's own step: one more `.then` would be one more promise per parked long poll.
+  return call(deps, name, input, signal, observer, (answer) => ({ answer, elapsedMs: now() - started }) as WebwxActorOutputs[N]);
 }
 
 function bindTimed<N extends 'pollLogin' | 'syncCheck'>(deps: ServiceDeps, name: N, now: () => number, observer?: ServiceObserver) {

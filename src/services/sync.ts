@@ -6,12 +6,16 @@
 import { decodeSync, decodeSyncCheck, formatSyncKey } from '../codecs/index.js';
 import { decodeWith } from './errors.js';
 import type { ServiceDeps } from './http.js';
-import { requestTextKeepAlive } from './keepalive.js';
+import { requestKeepAlive } from './keepalive.js';
 import type { Service } from './types.js';
 import { baseRequest, cgiUrl, LANG, refererOf, syncRr } from './wire.js';
 
-// No `await` in these two: a suspended async frame per parked session is memory (see keepalive.ts).
-export const syncCheck: Service<'syncCheck', ServiceDeps> = async (deps, input, signal) => {
+const readSyncCheck = (body: string) => decodeWith('synccheck', decodeSyncCheck, body);
+const readSync = (body: string) => decodeWith('webwxsync', decodeSync, body);
+
+// Plain functions, not async, and the answer read inside the transport's promise: every promise,
+// reaction or suspended frame in the chain is kept per parked session for the whole hold.
+export const syncCheck: Service<'syncCheck', ServiceDeps> = (deps, input, signal) => {
   const { hosts, credentials } = input;
   const now = deps.now();
   const url = cgiUrl(hosts.push, 'synccheck', [
@@ -23,19 +27,18 @@ export const syncCheck: Service<'syncCheck', ServiceDeps> = async (deps, input, 
     ['synckey', formatSyncKey(input.syncKey)],
     ['_', now],
   ]);
-  return requestTextKeepAlive(
+  // Every retcode is the server's verdict and goes to the machine as data: PROTOCOL.md says any
+  // non-zero retcode ends the session (peers that retry unknown retcodes spin against a dead session).
+  return requestKeepAlive(
     deps,
     // The push host checks the Referer of the main host, like the web page that makes the call.
     { endpoint: 'synccheck', role: 'push', method: 'GET', url, referer: refererOf(hosts.main), timeoutMs: deps.longPollTimeoutMs },
     signal,
-  ).then(
-    // Every retcode is the server's verdict and goes to the machine as data: PROTOCOL.md says any
-    // non-zero retcode ends the session (peers that retry unknown retcodes spin against a dead session).
-    (body) => decodeWith('synccheck', decodeSyncCheck, body),
+    readSyncCheck,
   );
 };
 
-export const webwxSync: Service<'webwxSync', ServiceDeps> = async (deps, input, signal) => {
+export const webwxSync: Service<'webwxSync', ServiceDeps> = (deps, input, signal) => {
   const { hosts, credentials } = input;
   const url = cgiUrl(hosts.main, 'webwxsync', [
     ['sid', credentials.wxsid],
@@ -44,9 +47,10 @@ export const webwxSync: Service<'webwxSync', ServiceDeps> = async (deps, input, 
     ['pass_ticket', credentials.passTicket],
   ]);
   const value = { BaseRequest: baseRequest(credentials), SyncKey: input.syncKey, rr: syncRr(deps.now()) };
-  return requestTextKeepAlive(
+  return requestKeepAlive(
     deps,
     { endpoint: 'webwxsync', role: 'main', method: 'POST', url, referer: refererOf(hosts.main), body: { kind: 'json', value } },
     signal,
-  ).then((body) => decodeWith('webwxsync', decodeSync, body));
+    readSync,
+  );
 };
