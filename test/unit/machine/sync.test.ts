@@ -12,7 +12,8 @@ import {
   syncAnswer,
   timeoutError,
 } from './fixtures.js';
-import { fails, settle } from './harness.js';
+import { fails, settle, type Harness } from './harness.js';
+import type { WebwxContext } from '../../../src/machines/webwx.types.js';
 import { startSyncing } from './flows.js';
 
 describe('syncing: the loop', () => {
@@ -22,6 +23,26 @@ describe('syncing: the loop', () => {
     expect(h.callsOf('webwxSync')).toHaveLength(0);
     // The second one came back at once: the machine rests the whole check pause before the third.
     expect(h.value()).toMatchObject({ syncing: { loop: 'checking' } });
+  });
+
+  it('an idle round after a hold clears a fault left over, and otherwise leaves the context as it was', async () => {
+    // The context each synccheck starts from, read when the scripted answer is asked for.
+    const startedFrom: WebwxContext[] = [];
+    let h: Harness | undefined;
+    const heldEmpty = () => {
+      startedFrom.push(h!.context());
+      return check(0, 0);
+    };
+    h = await startSyncing({}, { syncCheck: [fails(netError('synccheck')), check(0, 0), heldEmpty, heldEmpty, heldEmpty] });
+    await h.until(() => h!.callsOf('syncCheck').length === 6);
+    expect(h.emittedOf('error')).toHaveLength(1);
+    // The round after the back-off cleared the tally...
+    expect(startedFrom[0]!.faults).toEqual({ consecutive: 0, last: null });
+    // ...and, with nothing to clear, the next rounds ran no action, not even a copy of the context
+    // (an assign was a sixth of what an idle session allocates per round).
+    expect(startedFrom[1]).toBe(startedFrom[0]);
+    expect(startedFrom[2]).toBe(startedFrom[0]);
+    expect(h.context()).toBe(startedFrom[0]);
   });
 
   it('rests the rest of the check pause after an immediate selector 0', async () => {
