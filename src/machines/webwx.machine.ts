@@ -340,9 +340,6 @@ const NO_LOGIN: LoginProgress = { uuid: null, qrRefreshes: 0, redirectUri: null,
 const NO_MEMBERS: MemberLoading = { pending: [], inFlight: [], attempts: 0 };
 const NO_FAULTS: FaultTally = { consecutive: 0, last: null };
 
-const pauseServedEmpty = (context: WebwxContext, checked: Timed<SyncCheckAnswer>): boolean =>
-  checked.answer.selector === 0 && remainingPause(context.settings.timing.checkPauseMs, checked.elapsedMs) === 0;
-
 export function initialContext(input: WebwxInput): WebwxContext {
   const stored = input.stored ?? null;
   const settings = settingsOf(input);
@@ -428,10 +425,8 @@ export const webwxMachine = setup({
     sessionEnded: (_, answer: SyncCheckAnswer) => answer.retcode !== 0,
     nothingNew: (_, answer: SyncCheckAnswer) => answer.selector === 0,
     /** Nothing new, and the synccheck itself lasted the minimum spacing (a hold): no pause is owed. */
-    nothingNewPauseServed: ({ context }, checked: Timed<SyncCheckAnswer>) => pauseServedEmpty(context, checked),
-    /** The same, with no fault for `succeed` to clear. */
-    nothingNewPauseServedNoFaults: ({ context }, checked: Timed<SyncCheckAnswer>) =>
-      pauseServedEmpty(context, checked) && context.faults.consecutive === 0 && context.faults.last === null,
+    nothingNewPauseServed: ({ context }, checked: Timed<SyncCheckAnswer>) =>
+      checked.answer.selector === 0 && remainingPause(context.settings.timing.checkPauseMs, checked.elapsedMs) === 0,
     moreToFetch: (_, answer: Answer<SyncBody>) => answer.ok && (answer.value.ContinueFlag ?? 0) !== 0,
     syncBroughtNothing: ({ context }, answer: Answer<SyncBody>) => answer.ok && syncAnswerIsIdle(context, answer.value),
 
@@ -445,7 +440,14 @@ export const webwxMachine = setup({
     memberRetryAllowed: ({ context }) => context.members.attempts + 1 < context.settings.maxMemberAttempts,
   },
   actions: {
-    succeed: assign({ faults: NO_FAULTS }),
+    /**
+     * Clears the fault tally, and only when there is one: an assign copies the context and the
+     * snapshot even to write what is already there, and on an idle round that copy was a sixth of
+     * what the actor allocates.
+     */
+    succeed: enqueueActions(({ context, enqueue }) => {
+      if (context.faults.consecutive !== 0 || context.faults.last !== null) enqueue.assign({ faults: NO_FAULTS });
+    }),
     /** A fault the machine handles by backing off: counted in the budget and reported. */
     fault: enqueueActions(({ context, enqueue }, fault: Fault) => {
       enqueue.assign({ faults: { consecutive: context.faults.consecutive + 1, last: fault }, seed: nextSeed(context.seed) });
@@ -1057,14 +1059,8 @@ export const webwxMachine = setup({
                   },
                   {
                     // The usual idle round: a held synccheck came back empty. Straight back to
-                    // checking, with no zero-length timer and, when there is no fault to clear, no
-                    // action: at 1,000 sessions this round is the engine's whole idle cost, and an
-                    // assign (a context and snapshot copy) was a sixth of what it allocates.
-                    guard: { type: 'nothingNewPauseServedNoFaults', params: ({ event }) => event.output },
-                    target: 'checking',
-                    reenter: true,
-                  },
-                  {
+                    // checking, with no zero-length timer: at 1,000 sessions this round is the
+                    // engine's whole idle cost.
                     guard: { type: 'nothingNewPauseServed', params: ({ event }) => event.output },
                     target: 'checking',
                     reenter: true,

@@ -38,8 +38,8 @@ describe('syncing: the loop', () => {
     expect(h.emittedOf('error')).toHaveLength(1);
     // The round after the back-off cleared the tally...
     expect(startedFrom[0]!.faults).toEqual({ consecutive: 0, last: null });
-    // ...and, with nothing to clear, the next rounds ran no action, not even a copy of the context
-    // (an assign was a sixth of what an idle session allocates per round).
+    // ...and, with nothing to clear, the next rounds did not even copy the context (an assign was
+    // a sixth of what an idle session allocates per round).
     expect(startedFrom[1]).toBe(startedFrom[0]);
     expect(startedFrom[2]).toBe(startedFrom[0]);
     expect(h.context()).toBe(startedFrom[0]);
