@@ -4,6 +4,7 @@
  * instance carrying a URL), and the long polls report how long they took so that the chart can
  * space polls that came back at once.
  */
+import { identity } from 'fp-ts/lib/function.js';
 import { fromPromise, type ActorSystem } from 'xstate';
 import type { Endpoint } from '../codecs/errors.js';
 import { runService, toServiceError, type ServiceDeps } from '../services/index.js';
@@ -37,8 +38,6 @@ export interface ServiceObserver {
   settled?(name: ServiceName, outcome: { readonly ok: true; readonly answer: unknown } | { readonly ok: false; readonly error: ServiceErrorData }): void;
 }
 
-const same = <T>(answer: T): T => answer;
-
 function tell(observe: () => void): void {
   try {
     observe();
@@ -58,7 +57,7 @@ function call<N extends ServiceName, O = ServiceAnswers[N]>(
   input: ServiceInputs[N],
   signal: AbortSignal,
   observer: ServiceObserver | undefined,
-  output: (answer: ServiceAnswers[N]) => O = same as (answer: ServiceAnswers[N]) => O,
+  output: (answer: ServiceAnswers[N]) => O = identity as (answer: ServiceAnswers[N]) => O,
 ): Promise<O> {
   if (observer?.started) tell(() => observer.started?.(name, input));
   // Failures arrive masked; whatever goes wrong comes back as a rejection, never a throw.

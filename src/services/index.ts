@@ -3,6 +3,7 @@ import { getUuid, newLoginPage, pollLogin } from './login.js';
 import { batchGetContact, getContact, logout, pushLogin, statusNotify, webwxInit } from './session.js';
 import { syncCheck, webwxSync } from './sync.js';
 import { sendText } from './send.js';
+import { identity } from 'fp-ts/lib/function.js';
 import type { ServiceDeps } from './http.js';
 import { isServiceFailure } from './errors.js';
 import { maskFailure, secretValuesOf } from './mask.js';
@@ -47,13 +48,12 @@ export function runService<N extends ServiceName, O>(
   return pending.then(onAnswer, (err: unknown) => onFailure(isServiceFailure(err) ? maskFailure(err, secretValuesOf(deps, input)) : err));
 }
 
-const same = <T>(answer: T): T => answer;
 const rethrow = (err: unknown): never => {
   throw err;
 };
 
 function guarded<N extends ServiceName>(name: N): Service<N, ServiceDeps> {
-  return (deps, input, signal) => runService(deps, name, input, signal, same, rethrow);
+  return (deps, input, signal) => runService(deps, name, input, signal, identity, rethrow);
 }
 
 /** Every service, with every secret value it knew masked in whatever failure it throws. */

@@ -105,7 +105,7 @@ interface Expectation {
 }
 
 /**
- * The answer to a sent request. Apart from `requestTextKeepAlive` so that a long poll parked for
+ * The answer to a sent request. Apart from `requestKeepAlive` so that a long poll parked for
  * 25 s keeps only what its listeners need, not the URL, the headers or the request description.
  */
 function awaitAnswer<T>(request: http.ClientRequest, signal: AbortSignal, read: (text: string) => T, expect: Expectation): Promise<T> {
