@@ -60,16 +60,19 @@ async function syncJob(driver: Driver, job: SyncJob): Promise<void> {
   // Let the login's first sync (the status notify) finish, so the client is parked on synccheck.
   await sleep(500);
   delivered = 0;
+  const profile = await windowProfiler('sync-drain', 250);
   const cpu0 = process.cpuUsage();
   tell({ type: 'ready', uin: session.uin });
   const lastAt = await allDelivered;
   const cpuMs = cpuMsSince(cpu0);
+  await profile.stop();
   tell({ type: 'result', values: { cpuMs, delivered }, marks: { lastDelivery: String(lastAt) } });
   session.stop();
 }
 
 /**
- * BENCH_WINDOW_PROF=<dir>: a CPU profile of the measured span only — the idle window, the login —
+ * BENCH_WINDOW_PROF=<dir>: a CPU profile of the measured span only — the idle window, the login,
+ * the drain of the queued messages —
  * which --cpu-prof would bury under module loading and logins. The profiler's own cost is then
  * part of the span's CPU figure.
  */

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { services, serializeCookies, createServiceDeps, type ServiceErrorData } from '../../../src/services/index.js';
-import { CGI, startScriptedServer, type ScriptedServer } from './scripted-server.js';
+import { CGI, startScriptedServer, type RecordedRequest, type ScriptedServer } from './scripted-server.js';
 import { CREDENTIALS, hostsOf, NOW, never, okBase, testDeps } from './fixtures.js';
 
 // Two servers: the main host and the push host (synccheck only), as in production.
@@ -37,6 +37,16 @@ const SYNC_ANSWER = {
   SyncCheckKey: SYNC_KEY,
   ContinueFlag: 0,
 };
+
+/** Polls `probe` until it gives something truthy (the server records requests as they arrive). */
+async function waitFor<T>(probe: () => T | null | undefined | false): Promise<T> {
+  for (let i = 0; i < 500; i++) {
+    const value = probe();
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  throw new Error('waitFor: gave up');
+}
 
 async function failureOf(promise: Promise<unknown>): Promise<ServiceErrorData> {
   try {
@@ -124,6 +134,136 @@ describe('webwxSync', () => {
       SyncKey: SYNC_KEY,
       rr: ~Math.floor(NOW / 1000),
     });
+  });
+});
+
+describe('webwxSync read-ahead (ContinueFlag)', () => {
+  const keyOf = (val: number) => ({ Count: 1, List: [{ Key: 1, Val: val }] }) as never;
+  const keyText = (req: RecordedRequest): string => {
+    const sent = (JSON.parse(req.body) as { SyncKey: { List: { Key: number; Val: number }[] } }).SyncKey;
+    return sent.List.map((k) => `${k.Key}_${k.Val}`).join('|');
+  };
+  /** Page n answers message `m<n>`, the key Val n + 1, and ContinueFlag until `last`. */
+  const pages = (last: number, extra: (n: number) => object = () => ({})) => (req: RecordedRequest) => {
+    const n = Number(keyText(req).split('_')[1]);
+    return {
+      body: JSON.stringify({
+        ...SYNC_ANSWER,
+        AddMsgList: [{ ...SYNC_ANSWER.AddMsgList[0], MsgId: `m${n}` }],
+        SyncKey: keyOf(n + 1),
+        SyncCheckKey: keyOf(n + 1),
+        ContinueFlag: n < last ? 1 : 0,
+        ...extra(n),
+      }),
+    };
+  };
+  const input = (val: number) => ({ ...session(), syncKey: keyOf(val) });
+  const sentKeys = (): string[] => main.requests.filter((r) => r.path === `${CGI}/webwxsync`).map(keyText);
+  const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+  // The clock shows when a request was built: `rr` is ~seconds of deps.now() at send time.
+  const clock = { ms: NOW };
+  const clockedDeps = () => testDeps({ now: () => clock.ms });
+  const rrOf = (req: RecordedRequest): number => (JSON.parse(req.body) as { rr: number }).rr;
+  const builtAt = (ms: number): number => ~Math.floor(ms / 1000);
+  beforeEach(() => {
+    clock.ms = NOW;
+  });
+
+  it('sends the next page as soon as one is read, and the call for it takes that request over', async () => {
+    main.route(`${CGI}/webwxsync`, pages(3));
+    const deps = clockedDeps();
+    const first = await services.webwxSync(deps, input(1), never());
+    expect(first.ok && first.value.ContinueFlag).toBe(1);
+    // The machine asks for page 2 in the turn that delivered page 1 (no timer, no I/O between).
+    clock.ms = NOW + 60_000;
+    const second = await services.webwxSync(deps, input(2), never());
+    expect(second.ok && second.value.AddMsgList.map((m) => m.MsgId)).toEqual(['m2']);
+    clock.ms = NOW + 120_000;
+    const third = await services.webwxSync(deps, input(3), never());
+    expect(third.ok && third.value.AddMsgList.map((m) => m.MsgId)).toEqual(['m3']);
+    await nextTurn();
+    await nextTurn();
+    // One request per page, each built while the page before it was read (the clock had not
+    // moved yet), and none after the last page (ContinueFlag 0).
+    expect(sentKeys()).toEqual(['1_1', '1_2', '1_3']);
+    const sync = main.requests.filter((r) => r.path === `${CGI}/webwxsync`);
+    expect(sync.map(rrOf)).toEqual([builtAt(NOW), builtAt(NOW), builtAt(NOW + 60_000)]);
+  });
+
+  it('drops a read-ahead nobody asks for in the same turn: a later call sends its own request', async () => {
+    main.route(`${CGI}/webwxsync`, (req) => (keyText(req) === '1_1' ? pages(5)(req) : { kind: 'hold' }));
+    const deps = clockedDeps();
+    await services.webwxSync(deps, input(1), never());
+    await nextTurn();
+    await nextTurn();
+    main.route(`${CGI}/webwxsync`, pages(1));
+    clock.ms = NOW + 60_000;
+    const later = await services.webwxSync(deps, input(2), never());
+    expect(later.ok && later.value.AddMsgList.map((m) => m.MsgId)).toEqual(['m2']);
+    const forPage2 = main.requests.filter((r) => r.path === `${CGI}/webwxsync` && keyText(r) === '1_2');
+    // The answer came from a request built by the later call; the read-ahead, if it reached the
+    // server at all before it was aborted, had its connection closed without an answer.
+    expect(rrOf(forPage2.at(-1)!)).toBe(builtAt(NOW + 60_000));
+    const dropped = forPage2.filter((r) => rrOf(r) === builtAt(NOW));
+    expect(dropped.length).toBeLessThanOrEqual(1);
+    await Promise.all(dropped.map((r) => r.closed));
+  });
+
+  it('does not hand a read-ahead to a call that asks for something else', async () => {
+    main.route(`${CGI}/webwxsync`, pages(5));
+    const deps = testDeps();
+    await services.webwxSync(deps, input(1), never());
+    // The machine asks for another key (or with other credentials) in the same turn.
+    const other = await services.webwxSync(deps, input(7), never());
+    expect(other.ok && other.value.AddMsgList.map((m) => m.MsgId)).toEqual(['m7']);
+    const rotated = { ...input(8), credentials: { ...CREDENTIALS, skey: '@crypt_other' } };
+    await services.webwxSync(deps, rotated, never());
+    const last = main.requests.at(-1)!;
+    expect(paramsOf(last.query)['skey']).toBe('@crypt_other');
+    expect(keyText(last)).toBe('1_8');
+  });
+
+  it('sends nothing ahead without ContinueFlag, with a new skey, or with a key that does not move', async () => {
+    const cases: [string, (n: number) => object][] = [
+      ['last page', () => ({ ContinueFlag: 0 })],
+      ['new skey', () => ({ SKey: '@crypt_rotated' })],
+      ['same key', (n) => ({ SyncKey: keyOf(n), SyncCheckKey: keyOf(n) })],
+      ['refused', () => ({ BaseResponse: { Ret: 1101, ErrMsg: '' } })],
+    ];
+    for (const [, extra] of cases) {
+      main.requests.length = 0;
+      main.route(`${CGI}/webwxsync`, pages(9, extra));
+      await services.webwxSync(testDeps(), input(1), never());
+      await nextTurn();
+      await nextTurn();
+      expect(sentKeys()).toEqual(['1_1']);
+    }
+  });
+
+  it("gives the taking call the read-ahead's failure, with the secrets masked", async () => {
+    main.route(`${CGI}/webwxsync`, (req) =>
+      keyText(req) === '1_1' ? pages(5)(req) : { status: 500, body: `boom ${CREDENTIALS.skey} ${CREDENTIALS.wxsid}` },
+    );
+    const deps = testDeps();
+    await services.webwxSync(deps, input(1), never());
+    const failure = await failureOf(services.webwxSync(deps, input(2), never()));
+    expect(failure.code).toBe('httpStatus');
+    expect(JSON.stringify(failure)).not.toContain(CREDENTIALS.skey);
+    expect(sentKeys()).toEqual(['1_1', '1_2']);
+  });
+
+  it("aborts the taken-over request with the taking call's signal", async () => {
+    main.route(`${CGI}/webwxsync`, (req) => (keyText(req) === '1_1' ? pages(5)(req) : { kind: 'hold' }));
+    const deps = testDeps();
+    await services.webwxSync(deps, input(1), never());
+    const stop = new AbortController();
+    const pending = services.webwxSync(deps, input(2), stop.signal);
+    const held = await waitFor(() => main.requests.find((r) => keyText(r) === '1_2'));
+    stop.abort();
+    expect((await failureOf(pending)).code).toBe('aborted');
+    await held.closed;
+    expect(sentKeys()).toEqual(['1_1', '1_2']);
   });
 });
 
