@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeContent, isGroupUserName, normalizeMessage, splitGroupSender } from '../../../src/codecs/index.js';
+import { decodeHTML } from 'entities';
+import { decodeContent, decodeEntities, isGroupUserName, normalizeMessage, splitGroupSender } from '../../../src/codecs/index.js';
 import { arbAnyUserName, arbRawMessage, arbText } from '../../support/arbitraries.js';
 
 /** How the server writes plain text into Content. */
@@ -38,6 +39,34 @@ describe('decodeContent', () => {
         const cls = upper ? hex.toUpperCase() : hex;
         expect(decodeContent(`${before}<span class="emoji emoji${cls}"></span>${after}`)).toBe(before + String.fromCodePoint(c) + after);
       }),
+    );
+  });
+});
+
+describe('decodeEntities', () => {
+  // Pieces that sit next to each other in real and hostile Content: the six escaping entities,
+  // their near misses (no `;`, other case, other spelling), other named and numeric entities
+  // (legacy ones without `;` included), bare `&`, and plain text around them.
+  const piece = fc.constantFrom(
+    '&lt;', '&gt;', '&amp;', '&quot;', '&apos;', '&#39;',
+    '&', '&lt', '&amp', '&quot', '&#39', '&LT;', '&AMP;', '&ampx;', '&amp;lt;', '&#039;', '&#x27;', '&#X27;',
+    '&nbsp;', '&copy', '&copy;', '&not', '&notin;', '&#0;', '&#128;', '&#xD800;', '&#1114112;', '&zz;',
+    ';', '#', 'lt;', 'a', '中', '😀', '<br/>', ' ',
+  );
+  const text = fc.oneof(
+    fc.array(piece, { maxLength: 12 }).map((a) => a.join('')),
+    fc.array(fc.oneof(piece, anyText), { maxLength: 6 }).map((a) => a.join('')),
+    anyText,
+  );
+
+  // Invariant: on any text it gives exactly what entities' decodeHTML gives — its own scan of the
+  // six escaping entities may never disagree with the general decoder it stands in for.
+  it('decodes exactly as decodeHTML', () => {
+    fc.assert(
+      fc.property(text, (s) => {
+        expect(decodeEntities(s)).toBe(decodeHTML(s));
+      }),
+      { numRuns: 2000 },
     );
   });
 });
