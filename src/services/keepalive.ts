@@ -53,7 +53,10 @@ export function requestKeepAlive<T>(deps: ServiceDeps, req: HttpRequest, signal:
   const url = new URL(req.url);
   const secure = url.protocol === 'https:';
   const { body, contentType } = encodeBody(req.body);
-  const headers: Record<string, string> = { ...browserHeaders(deps.userAgent), referer: req.referer, ...req.headers };
+  // browserHeaders gives a new object per call: this request's own, filled in place.
+  const headers = browserHeaders(deps.userAgent);
+  headers['referer'] = req.referer;
+  if (req.headers !== undefined) Object.assign(headers, req.headers);
   const cookie = deps.cookies.headerFor(url);
   if (cookie !== '') headers['cookie'] = cookie;
   if (contentType !== undefined) headers['content-type'] = contentType;
