@@ -13,21 +13,14 @@
  */
 import type { ServiceDeps } from './http.js';
 
-/** Whether a call took the read-ahead over, and its answer if it was read before that. */
-interface Progress<T> {
-  adopted: boolean;
-  readEarly: { readonly answer: T } | null;
-}
-
 /** A request sent before its call, waiting for that call. */
 interface Ahead<T> {
   /** What the request asked for; a call takes it over only if it asks for exactly that. */
   readonly identity: string;
   readonly controller: AbortController;
   readonly answer: Promise<T>;
-  readonly progress: Progress<T>;
-  /** What its answer starts once a call has taken it over (the next page's read-ahead). */
-  readonly onAdoptedRead: (answer: T) => void;
+  /** Set by the call that takes it over. */
+  readonly owner: { adopted: boolean };
 }
 
 /** One read-ahead per client at most (its services' dependencies are per client). */
@@ -38,8 +31,9 @@ const ignore = (): void => undefined;
 /**
  * Sends `send`'s request now, for the call that will ask for `identity`. `send` gets the request's
  * own signal and a hook to call with the answer as soon as it is read (inside the transport, before
- * the promise settles); `onAdoptedRead` then runs with that answer once a call has taken it over,
- * so each taken-over page can start the read-ahead of the next one.
+ * the promise settles); `onAdoptedRead` then runs with that answer, so each taken-over page starts
+ * the read-ahead of the next one. A call can only take it over in the turn it was sent (later it is
+ * dropped), and its answer can only be read in a later turn: when it is read, it was taken over.
  */
 export function startReadAhead<T>(
   deps: ServiceDeps,
@@ -49,17 +43,16 @@ export function startReadAhead<T>(
 ): void {
   dropReadAhead(deps);
   const controller = new AbortController();
-  const progress: Progress<T> = { adopted: false, readEarly: null };
+  const owner = { adopted: false };
   const answer = send(controller.signal, (read) => {
-    if (progress.adopted) onAdoptedRead(read);
-    else progress.readEarly = { answer: read };
+    if (owner.adopted) onAdoptedRead(read);
   });
   // Its failure is the adopting call's to report; one nobody adopts must not be an unhandled rejection.
   answer.catch(ignore);
-  const ahead: Ahead<T> = { identity, controller, answer, progress, onAdoptedRead };
+  const ahead: Ahead<T> = { identity, controller, answer, owner };
   slots.set(deps, ahead as Ahead<unknown>);
   setImmediate(() => {
-    if (!progress.adopted && slots.get(deps) === ahead) dropReadAhead(deps);
+    if (!owner.adopted && slots.get(deps) === ahead) dropReadAhead(deps);
   });
 }
 
@@ -75,10 +68,8 @@ export function adoptReadAhead<T>(deps: ServiceDeps, identity: string, signal: A
     ahead.controller.abort();
     return null;
   }
-  ahead.progress.adopted = true;
+  ahead.owner.adopted = true;
   signal.addEventListener('abort', () => ahead.controller.abort(signal.reason), { once: true });
-  const early = ahead.progress.readEarly;
-  if (early !== null) ahead.onAdoptedRead(early.answer);
   return ahead.answer;
 }
 
