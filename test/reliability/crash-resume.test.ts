@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { ensureBuilt, isEvent, killLeftovers, startCli, type CliEvent, type CliProcess } from '../integration/cli/harness.js';
-import { between, printFigures, rng, seedOr, sized, sleep, until } from './support.js';
+import { between, printFigures, rng, seedOr, sized, sleep, until, untilProgressing } from './support.js';
 
 ensureBuilt();
 
@@ -114,8 +114,12 @@ describe('webwx login --json --session FILE, killed with SIGKILL and restarted',
 
     // The last run stays until everything is out, then logs out.
     const printed = (): string[] => runs.flatMap(messageIdsOf);
+    // The backlog left by the kills depends on the machine (each message waits for an fsync'd
+    // staged file), so the last run gets as long as it keeps printing. Counting re-reads every
+    // run's output, in the process that also runs the simulator: every 200 ms is often enough.
+    const printedCount = (): number => new Set(printed()).size;
     try {
-      await until(() => new Set(printed()).size >= injectedIds.length, 120_000, `all ${injectedIds.length} messages`);
+      await untilProgressing(() => printedCount() >= injectedIds.length, printedCount, 30_000, `all ${injectedIds.length} messages`, 200);
     } catch (err) {
       const tail = current.stdout().split('\n').slice(-6).join('\n');
       throw new Error(`${String(err)}: ${new Set(printed()).size} printed; the last run's stdout ends with:\n${tail}\nstderr:\n${current.stderr().slice(-2000)}`);

@@ -53,3 +53,30 @@ export async function until(condition: () => boolean, timeoutMs: number, what: s
     await sleep(5);
   }
 }
+
+/**
+ * Waits for `condition` as long as `progress()` keeps growing: fails only after `stallMs` without
+ * progress. For a backlog whose size depends on the machine's speed (a liveness check, not a
+ * speed check). Polls every `pollMs`: reading the progress may be costly for the process that
+ * also runs the simulator.
+ */
+export async function untilProgressing(
+  condition: () => boolean,
+  progress: () => number,
+  stallMs: number,
+  what: string,
+  pollMs = 5,
+): Promise<void> {
+  let last = progress();
+  let lastMovedAt = Date.now();
+  while (!condition()) {
+    const now = progress();
+    if (now > last) {
+      last = now;
+      lastMovedAt = Date.now();
+    } else if (Date.now() - lastMovedAt > stallMs) {
+      throw new Error(`no progress for ${stallMs} ms waiting for ${what}`);
+    }
+    await sleep(pollMs);
+  }
+}
