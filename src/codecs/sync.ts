@@ -47,6 +47,10 @@ export function formatSyncKey(key: SyncKey): string {
   return key.List.map((k) => `${k.Key}_${k.Val}`).join('|');
 }
 
+/** The same position: the same object, or the same keys and values in the same order. */
+export const sameKey = (a: SyncKey | null, b: SyncKey | null): boolean =>
+  a === b || (a !== null && b !== null && formatSyncKey(a) === formatSyncKey(b));
+
 // ---------------------------------------------------------------------------------------------
 // webwxsync
 

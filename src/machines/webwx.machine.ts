@@ -14,7 +14,7 @@ import type { JsLoginAnswer, LoginPollAnswer, NewLoginPageAnswer, PushLoginAnswe
 import { redactSecrets } from '../codecs/redact.js';
 import type { BatchGetContactBody, Contact, GetContactBody, InitBody } from '../codecs/session.js';
 import type { SendMsgBody } from '../codecs/send.js';
-import { formatSyncKey, nextSyncKey, type SyncBody, type SyncCheckAnswer } from '../codecs/sync.js';
+import { nextSyncKey, sameKey, type SyncBody, type SyncCheckAnswer } from '../codecs/sync.js';
 import { decideHosts, DEFAULT_LOGIN_ORIGIN, QR_TEXT_ORIGIN } from '../services/hosts.js';
 import type { ServiceErrorCode, ServiceErrorData, ServiceInputs, SessionInput } from '../services/types.js';
 import { nextSeed, remainingPause, webwxDelays } from './webwx.delays.js';
@@ -118,9 +118,6 @@ export function refusal(endpoint: Endpoint, ret: number | string, errMsg = ''): 
 const isDeadCode = (code: number): boolean => SESSION_DEAD_CODES.includes(code);
 
 const isEmptyKey = (key: SyncKey | null | undefined): boolean => !key || key.Count === 0 || key.List.length === 0;
-
-const sameKey = (a: SyncKey | null, b: SyncKey | null): boolean =>
-  a === b || (a !== null && b !== null && formatSyncKey(a) === formatSyncKey(b));
 
 /** `scheme://host[:port]` of a URL; a malformed one is kept as given (an action must not throw). */
 function originOf(url: string): string {

@@ -74,7 +74,7 @@ export function adoptReadAhead<T>(deps: ServiceDeps, identity: string, signal: A
 }
 
 /** Aborts and forgets the client's read-ahead, if it has one. */
-export function dropReadAhead(deps: ServiceDeps): void {
+function dropReadAhead(deps: ServiceDeps): void {
   const ahead = slots.get(deps);
   if (ahead === undefined) return;
   slots.delete(deps);

@@ -4,7 +4,7 @@
  * calls them forever, so their per-request cost is the engine's idle cost. A webwxsync answer
  * with `ContinueFlag` sends the next page's request at once (read-ahead.ts).
  */
-import { decodeSync, decodeSyncCheck, formatSyncKey, nextSyncKey, type Answer, type SyncBody } from '../codecs/index.js';
+import { decodeSync, decodeSyncCheck, formatSyncKey, nextSyncKey, sameKey, type Answer, type SyncBody } from '../codecs/index.js';
 import { decodeWith } from './errors.js';
 import type { ServiceDeps } from './http.js';
 import { requestKeepAlive } from './keepalive.js';
@@ -83,7 +83,7 @@ function nextPageInput(input: SyncInput, answer: Answer<SyncBody>): SyncInput | 
   const skey = answer.value.SKey;
   if (skey !== undefined && skey !== '' && skey !== input.credentials.skey) return null;
   const syncKey = nextSyncKey(input.syncKey, answer.value.SyncKey);
-  return formatSyncKey(syncKey) === formatSyncKey(input.syncKey) ? null : { ...input, syncKey };
+  return sameKey(syncKey, input.syncKey) ? null : { ...input, syncKey };
 }
 
 /** Starts the read-ahead of the page after `answer` (see read-ahead.ts); never throws into the read. */

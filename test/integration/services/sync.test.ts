@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { services, serializeCookies, createServiceDeps, type ServiceErrorData } from '../../../src/services/index.js';
 import { CGI, startScriptedServer, type RecordedRequest, type ScriptedServer } from './scripted-server.js';
 import { CREDENTIALS, hostsOf, NOW, never, okBase, testDeps } from './fixtures.js';
+import { formatSyncKey, type SyncKey } from '../../../src/codecs/index.js';
 
 // Two servers: the main host and the push host (synccheck only), as in production.
 let main: ScriptedServer;
@@ -139,10 +140,7 @@ describe('webwxSync', () => {
 
 describe('webwxSync read-ahead (ContinueFlag)', () => {
   const keyOf = (val: number) => ({ Count: 1, List: [{ Key: 1, Val: val }] }) as never;
-  const keyText = (req: RecordedRequest): string => {
-    const sent = (JSON.parse(req.body) as { SyncKey: { List: { Key: number; Val: number }[] } }).SyncKey;
-    return sent.List.map((k) => `${k.Key}_${k.Val}`).join('|');
-  };
+  const keyText = (req: RecordedRequest): string => formatSyncKey((JSON.parse(req.body) as { SyncKey: SyncKey }).SyncKey);
   /** Page n answers message `m<n>`, the key Val n + 1, and ContinueFlag until `last`. */
   const pages = (last: number, extra: (n: number) => object = () => ({})) => (req: RecordedRequest) => {
     const n = Number(keyText(req).split('_')[1]);
