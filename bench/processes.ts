@@ -180,7 +180,7 @@ export async function runWorker(contestant: WorkerContestant, job: Job, options:
   const execArgv = [...(options.exposeGc ? ['--expose-gc'] : []), ...extraFlags, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${contestant}-${job.kind}-${Date.now()}.cpuprofile`] : [])];
   const child = fork(compileWorkers(), [], {
     execArgv,
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    stdio: ['ignore', process.env['BENCH_WORKER_STDOUT'] ? 'inherit' : 'ignore', 'pipe', 'ipc'],
     env: cleanEnv(),
   });
   let stderr = '';
