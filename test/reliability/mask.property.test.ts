@@ -45,9 +45,10 @@ describe('maskFailure with secretValuesOf', () => {
           const secrets = secretValuesOf(deps, input);
           // Prose that itself holds a secret's value (fast-check tries "toString" for both) is
           // rightly masked too; the text around the secrets is only promised where it holds none.
+          const message = `webwxsync: ${text}`;
           const kept = `webwxsync: ${prose}|`;
-          fc.pre(secrets.every((s) => !`webwxsync: ${text}`.slice(0, kept.length + s.length - 1).includes(s)));
-          const failure = new ServiceFailure({ code: 'badResponse', endpoint: 'webwxsync', path: text, excerpt: text, message: `webwxsync: ${text}` });
+          fc.pre(secrets.every((s) => !message.slice(0, kept.length + s.length - 1).includes(s)));
+          const failure = new ServiceFailure({ code: 'badResponse', endpoint: 'webwxsync', path: text, excerpt: text, message });
           const masked = maskFailure(failure, secrets).data;
           const all = JSON.stringify(masked);
           for (const value of quoted) if (value.length >= 6) expect(all).not.toContain(value);

@@ -55,22 +55,17 @@ export async function until(condition: () => boolean, timeoutMs: number, what: s
 }
 
 /**
- * Waits for `condition` as long as `progress()` keeps growing: fails only after `stallMs` without
- * progress. For a backlog whose size depends on the machine's speed (a liveness check, not a
- * speed check). Polls every `pollMs`: reading the progress may be costly for the process that
- * also runs the simulator.
+ * Waits until `progress()` reaches `target`, as long as it keeps growing: fails only after
+ * `stallMs` without progress. For a backlog whose size depends on the machine's speed (a liveness
+ * check, not a speed check). Reads the progress once per poll, every `pollMs`: reading it may be
+ * costly for the process that also runs the simulator.
  */
-export async function untilProgressing(
-  condition: () => boolean,
-  progress: () => number,
-  stallMs: number,
-  what: string,
-  pollMs = 5,
-): Promise<void> {
-  let last = progress();
+export async function untilProgressing(progress: () => number, target: number, stallMs: number, what: string, pollMs = 5): Promise<void> {
+  let last = -Infinity;
   let lastMovedAt = Date.now();
-  while (!condition()) {
+  for (;;) {
     const now = progress();
+    if (now >= target) return;
     if (now > last) {
       last = now;
       lastMovedAt = Date.now();
