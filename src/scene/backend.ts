@@ -8,6 +8,7 @@ import { createMemorySceneStore } from './memory-store.js';
 import type { PlatformConfig } from './platform.js';
 import { createRedisAccountDirectory } from './redis-accounts.js';
 import { createRedisSceneStore, DEFAULT_REDIS_PREFIX } from './redis-store.js';
+import { storeReplayGuard, type ReplayGuard } from './replay-guard.js';
 import { createSceneLoginService, type SceneLoginService } from './scene-service.js';
 import type { SceneStore } from './store.js';
 
@@ -25,6 +26,8 @@ export interface SceneBackend {
   readonly service: SceneLoginService;
   readonly store: SceneStore;
   readonly accounts: AccountDirectory;
+  /** The callback replay guard on the same store, so every instance sees the same signatures. */
+  readonly replays: ReplayGuard;
   readonly storeKind: 'memory' | 'redis';
   close(): Promise<void>;
 }
@@ -57,6 +60,7 @@ export function createSceneBackend(options: SceneBackendOptions): SceneBackend {
     service,
     store,
     accounts,
+    replays: storeReplayGuard(store),
     storeKind: redis === null ? 'memory' : 'redis',
     async close() {
       await store.close();

@@ -15,6 +15,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import QRCode from 'qrcode';
 import { createCallbackHandler, type CallbackNote } from './callback.js';
+import type { ReplayGuard } from './replay-guard.js';
 import { listen, parseJsonObject, readBody, sendJson, sendText, type Listening } from './http-kit.js';
 import { renderLoginPage } from './page.js';
 import { isValidSceneId, type SceneLoginService, type SceneStatusView } from './scene-service.js';
@@ -28,6 +29,10 @@ export interface SceneExampleOptions {
   /** The callback token configured on the platform. Secret. */
   readonly callbackToken: string;
   readonly demoScan?: DemoScan;
+  /** Which callback signatures were seen; several instances share one (`storeReplayGuard`). Default: this process's. */
+  readonly replays?: ReplayGuard;
+  /** See `CallbackHandlerOptions.maxSkewSeconds` (default 300). */
+  readonly maxSkewSeconds?: number;
   /** One line per notable event (no secrets, no phone numbers). */
   readonly log?: (line: string) => void;
 }
@@ -71,7 +76,13 @@ function describe(note: CallbackNote): string {
 export function createSceneExampleHandler(options: SceneExampleOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const { service } = options;
   const log = options.log ?? (() => undefined);
-  const callback = createCallbackHandler({ token: options.callbackToken, service, onNote: (n) => log(describe(n)) });
+  const callback = createCallbackHandler({
+    token: options.callbackToken,
+    service,
+    onNote: (n) => log(describe(n)),
+    ...(options.replays === undefined ? {} : { replays: options.replays }),
+    ...(options.maxSkewSeconds === undefined ? {} : { maxSkewSeconds: options.maxSkewSeconds }),
+  });
   const page = renderLoginPage({ demo: options.demoScan !== undefined });
 
   async function createScene(res: ServerResponse): Promise<void> {

@@ -24,7 +24,8 @@ export { createRedisSceneStore, DEFAULT_REDIS_PREFIX, type RedisSceneStoreOption
 export { createMemoryAccountDirectory, userIdForPhone, type AccountDirectory, type MemoryAccountDirectoryOptions } from './accounts.js';
 export { createRedisAccountDirectory, type RedisAccountDirectoryOptions } from './redis-accounts.js';
 export { callbackSignature, verifyCallbackSignature } from './signature.js';
-export { createCallbackHandler, type CallbackRequest, type CallbackResponse, type CallbackNote, type CallbackHandlerOptions } from './callback.js';
+export { createCallbackHandler, DEFAULT_MAX_SKEW_SECONDS, type CallbackRequest, type CallbackResponse, type CallbackNote, type CallbackHandlerOptions } from './callback.js';
+export { createMemoryReplayGuard, storeReplayGuard, type ReplayGuard, type Delivery, type MemoryReplayGuardOptions } from './replay-guard.js';
 export { createSceneBackend, type SceneBackend, type SceneBackendOptions } from './backend.js';
 export { createSceneExampleHandler, startSceneExampleServer, type SceneExampleOptions, type SceneExampleServer, type DemoScan } from './example-server.js';
 export { startOfficialSimulator, type OfficialSimulator, type OfficialSimulatorOptions } from '../simulator/official/index.js';

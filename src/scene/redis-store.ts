@@ -4,7 +4,7 @@
  * scripts: a read followed by a write from the client could interleave with another instance.
  *
  * Keys: `<prefix>scene:<id>` (hash: v = version, d = data), `<prefix>token:<appId>`,
- * `<prefix>lock:<name>`. Scenes expire at their `deleteAt` (PEXPIREAT), tokens before expires_in.
+ * `<prefix>lock:<name>`, `<prefix>mark:<name>` (putIfAbsent). Scenes expire at their `deleteAt` (PEXPIREAT), tokens before expires_in.
  */
 import { Redis } from 'ioredis';
 import { SceneStoreError, type SceneStore } from './store.js';
@@ -22,6 +22,13 @@ redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3])
 redis.call('PEXPIREAT', KEYS[1], ARGV[4])
 return 1`;
 
+// Redis answers a Lua false as nil: null when stored.
+const PUT_IF_ABSENT = `
+local v = redis.call('GET', KEYS[1])
+if v then return v end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false`;
+
 const RELEASE_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
@@ -31,6 +38,7 @@ interface ScriptedRedis extends Redis {
   sceneInsert(key: string, data: string, deleteAt: string): Promise<number>;
   sceneReplace(key: string, version: string, nextVersion: string, data: string, deleteAt: string): Promise<number>;
   sceneReleaseLock(key: string, owner: string): Promise<number>;
+  scenePutIfAbsent(key: string, value: string, ttlMs: string): Promise<string | null>;
 }
 
 export interface RedisSceneStoreOptions {
@@ -61,11 +69,13 @@ export function createRedisSceneStore(options: RedisSceneStoreOptions = {}): Sce
   client.defineCommand('sceneInsert', { numberOfKeys: 1, lua: INSERT_SCENE });
   client.defineCommand('sceneReplace', { numberOfKeys: 1, lua: REPLACE_SCENE });
   client.defineCommand('sceneReleaseLock', { numberOfKeys: 1, lua: RELEASE_LOCK });
+  client.defineCommand('scenePutIfAbsent', { numberOfKeys: 1, lua: PUT_IF_ABSENT });
   const redis = client as ScriptedRedis;
 
   const sceneKey = (id: string): string => `${prefix}scene:${id}`;
   const tokenKey = (appId: string): string => `${prefix}token:${appId}`;
   const lockKey = (name: string): string => `${prefix}lock:${name}`;
+  const markKey = (name: string): string => `${prefix}mark:${name}`;
 
   async function guarded<T>(operation: string, run: () => Promise<T>): Promise<T> {
     try {
@@ -102,6 +112,9 @@ export function createRedisSceneStore(options: RedisSceneStoreOptions = {}): Sce
         if (ttl <= 0) await redis.del(tokenKey(appId));
         else await redis.set(tokenKey(appId), data, 'PX', ttl);
       }),
+
+    putIfAbsent: (name, value, ttlMs) =>
+      guarded('putIfAbsent', () => redis.scenePutIfAbsent(markKey(name), value, String(Math.max(1, Math.floor(ttlMs))))),
 
     acquireLock: (name, owner, ttlMs) =>
       guarded('acquireLock', async () => (await redis.set(lockKey(name), owner, 'PX', Math.max(1, Math.floor(ttlMs)), 'NX')) === 'OK'),

@@ -25,6 +25,13 @@ export interface SceneStore {
   readToken(appId: string): Promise<string | null>;
   writeToken(appId: string, data: string, deleteAt: number): Promise<void>;
 
+  /**
+   * Stores `value` under `name` for `ttlMs` unless the name holds one already: answers null when
+   * it stored, else the value that was there first (which stays). The callback replay guard's
+   * memory of which body a signature came with.
+   */
+  putIfAbsent(name: string, value: string, ttlMs: number): Promise<string | null>;
+
   /** Takes the named lock for `owner` unless someone holds it; it frees itself at `ttlMs`. */
   acquireLock(name: string, owner: string, ttlMs: number): Promise<boolean>;
   /** Frees the lock only if `owner` still holds it (a lock that timed out may belong to another). */

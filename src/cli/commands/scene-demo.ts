@@ -176,6 +176,7 @@ export async function runSceneDemo(argv: string[], io: SceneDemoIo = {}): Promis
     app = await startSceneExampleServer({
       service: backend.service,
       callbackToken: args.token,
+      replays: backend.replays,
       port: args.port,
       host: args.host,
       log: (line) => err.write(`${line}\n`),

@@ -5,6 +5,10 @@ import { createSceneBackend } from '../../../src/scene/backend.js';
 import { startSceneExampleServer } from '../../../src/scene/example-server.js';
 import { createRedisAccountDirectory } from '../../../src/scene/redis-accounts.js';
 import { createRedisSceneStore } from '../../../src/scene/redis-store.js';
+import { storeReplayGuard } from '../../../src/scene/replay-guard.js';
+import { encodeSceneScanXml } from '../../../src/codecs/scene.js';
+import { callbackSignature } from '../../../src/scene/signature.js';
+import { describeReplayGuardContract } from '../../unit/scene/replay-guard-contract.js';
 import { describeSceneStoreContract } from '../../unit/scene/store-contract.js';
 import {
   CALLBACK_TOKEN,
@@ -30,6 +34,19 @@ describe.runIf(run)('Redis scene store', () => {
     return {
       store,
       now: () => Date.now(),
+      advance: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      async dispose() {
+        await store.close();
+        await ns.cleanup();
+      },
+    };
+  });
+
+  describeReplayGuardContract('on the Redis store', async () => {
+    const ns = redisNamespace();
+    const store = createRedisSceneStore({ url: REDIS_URL, prefix: ns.prefix });
+    return {
+      guard: storeReplayGuard(store),
       advance: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       async dispose() {
         await store.close();
@@ -162,5 +179,51 @@ describe.runIf(run)('two example servers sharing one Redis', () => {
     expect(ttl).toBeLessThanOrEqual((300 + 120) * 1000);
     // The cached token is in Redis, with a TTL, and appears nowhere else.
     expect(await clientA.pttl(`${ns.prefix}token:${sim.world.appId}`)).toBeGreaterThan(0);
+  });
+});
+
+describe.runIf(run)('callback replay guard across instances', () => {
+  const ns = redisNamespace();
+  const closers: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const close of closers.reverse()) await close();
+    closers.length = 0;
+    await ns.cleanup();
+  });
+
+  it('a genuine callback on A, its signature reused on B with another openid: B refuses it and the scene keeps the genuine follower', async () => {
+    const sim = await startSimulator();
+    closers.push(() => sim.close());
+    // Both instances wired as `webwx scene-demo --redis` wires them: the guard on the shared store.
+    const backends = [0, 1].map(() =>
+      createSceneBackend({
+        platform: { appId: sim.world.appId, appSecret: sim.world.appSecret, apiBaseUrl: sim.origin, showQrBaseUrl: sim.origin },
+        redisUrl: REDIS_URL,
+        redisPrefix: ns.prefix,
+      }),
+    );
+    const [a, b] = await Promise.all(
+      backends.map(async (backend) => {
+        closers.push(() => backend.close());
+        const server = await startSceneExampleServer({ service: backend.service, callbackToken: CALLBACK_TOKEN, replays: backend.replays });
+        closers.push(() => server.close());
+        return server;
+      }),
+    );
+    const scene = await newScene(a!.origin);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const nonce = '31337';
+    const url = (origin: string): string =>
+      `${origin}/wechat/callback?${new URLSearchParams({ signature: callbackSignature(CALLBACK_TOKEN, timestamp, nonce), timestamp, nonce }).toString()}`;
+    const scanBy = (openid: string): string =>
+      encodeSceneScanXml({ follow: 'subscribe', sceneId: scene.sceneId, openid, toUserName: 'gh', createTime: Number(timestamp), ticket: null });
+
+    const genuine = await fetch(url(a!.origin), { method: 'POST', body: scanBy('oGenuine') });
+    expect(genuine.status).toBe(200);
+    const reused = await fetch(url(b!.origin), { method: 'POST', body: scanBy('oAttacker') });
+    expect(reused.status).toBe(403);
+    // The platform redelivering the genuine one to B is still fine.
+    expect((await fetch(url(b!.origin), { method: 'POST', body: scanBy('oGenuine') })).status).toBe(200);
+    expect(await poll(b!.origin, scene.sceneId)).toMatchObject({ body: { openid: 'oGenuine' } });
   });
 });

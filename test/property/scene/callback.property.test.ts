@@ -30,10 +30,12 @@ async function site(
     platformClient: platform,
     appId: 'wx1',
   });
-  const handler = createCallbackHandler({ token: TOKEN, service });
+  // The site's clock follows the platform's: each callback below is sent "now".
+  const clock = { ms: 0 };
+  const handler = createCallbackHandler({ token: TOKEN, service, now: () => clock.ms });
   const made = await service.create();
   if (!made.ok) throw new Error('create failed');
-  return { service, handler, store, sceneId: made.scene.sceneId };
+  return { service, handler, store, sceneId: made.scene.sceneId, clock };
 }
 
 /** How a forged or broken callback differs from a genuine one. */
@@ -76,29 +78,42 @@ const callback = fc.record({
   follow: fc.constantFrom('subscribe' as const, 'SCAN' as const),
   timestamp: fc.integer({ min: 1_600_000_000, max: 1_900_000_000 }).map(String),
   nonce: fc.integer({ min: 0, max: 2 ** 31 }).map(String),
+  // Sign with the timestamp and nonce of an earlier genuine callback (its URL seen and reused).
+  reuse: fc.option(fc.nat(), { nil: null }),
 });
 
 describe('callback properties', () => {
-  it('a callback without a valid signature never changes a scene', async () => {
-    // Invariant: for any sequence of genuine and forged callbacks, the stored scene (version and
-    // data) changes only on genuine ones, and every forged one is answered 403.
+  it('a callback without a valid signature, or with a seen signature and another body, never changes a scene', async () => {
+    // Invariant: for any sequence of genuine, forged and reused callbacks, the stored scene
+    // (version and data) changes only on genuine ones with a signature not seen before with
+    // another body; every forged or reused one is answered 403, every other genuine one 200.
     await fc.assert(
       fc.asyncProperty(fc.array(callback, { minLength: 1, maxLength: 8 }), async (calls) => {
-        const { handler, store, sceneId } = await site();
+        const { handler, store, sceneId, clock } = await site();
+        const genuine: { timestamp: string; nonce: string }[] = [];
+        const firstBody = new Map<string, string>();
         for (const c of calls) {
+          const earlier = c.reuse === null || genuine.length === 0 ? null : genuine[c.reuse % genuine.length]!;
+          const { timestamp, nonce } = earlier ?? c;
+          // A reuse comes within the window (else the clock alone would refuse it).
+          clock.ms = (earlier === null ? Number(c.timestamp) : Number(earlier.timestamp) + (Number(c.nonce) % 301)) * 1000;
           const before = await store.readScene(sceneId);
           const body = encodeSceneScanXml({ follow: c.follow, sceneId, openid: c.openid, toUserName: 'gh', createTime: 1, ticket: null });
-          const res = await handler({ method: 'POST', query: query(c.forgery, c.timestamp, c.nonce), body });
+          const res = await handler({ method: 'POST', query: query(c.forgery, timestamp, nonce), body });
           const after = await store.readScene(sceneId);
-          if (c.forgery.kind !== 'none') {
+          const key = `${timestamp}:${nonce}`;
+          const reused = firstBody.has(key) && firstBody.get(key) !== body;
+          if (c.forgery.kind !== 'none' || reused) {
             expect(res.status).toBe(403);
             expect(after).toEqual(before);
           } else {
             expect(res.status).toBe(200);
+            if (!firstBody.has(key)) firstBody.set(key, body);
+            genuine.push({ timestamp, nonce });
           }
         }
       }),
-      { numRuns: 120 },
+      { numRuns: 150 },
     );
   });
 

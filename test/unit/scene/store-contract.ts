@@ -72,6 +72,25 @@ export function describeSceneStoreContract(name: string, make: () => Promise<Sto
       expect(await f.store.readToken('wx1')).toBe('T3');
     });
 
+    it('puts a value only where none is, answers the first one after that, and forgets it at its ttl', async () => {
+      expect(await f.store.putIfAbsent('m', 'first', 60_000)).toBeNull();
+      expect(await f.store.putIfAbsent('m', 'second', 60_000)).toBe('first');
+      expect(await f.store.putIfAbsent('m', 'first', 60_000)).toBe('first');
+      expect(await f.store.putIfAbsent('short', 'x', 40)).toBeNull();
+      await f.advance(80);
+      expect(await f.store.putIfAbsent('short', 'y', 60_000)).toBeNull();
+      expect(await f.store.putIfAbsent('short', 'z', 60_000)).toBe('y');
+      // Its own namespace: a lock of the same name is a different thing.
+      expect(await f.store.acquireLock('m', 'owner', 60_000)).toBe(true);
+    });
+
+    it('lets exactly one of many concurrent puts of one name store', async () => {
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => f.store.putIfAbsent('race', `v${i}`, 60_000)));
+      expect(results.filter((r) => r === null)).toHaveLength(1);
+      const winner = `v${results.indexOf(null)}`;
+      expect(results.filter((r) => r !== null).every((r) => r === winner)).toBe(true);
+    });
+
     it('locks for one owner, unlocks only for that owner, and frees a lock at its ttl', async () => {
       expect(await f.store.acquireLock('l', 'a', 60_000)).toBe(true);
       expect(await f.store.acquireLock('l', 'b', 60_000)).toBe(false);
