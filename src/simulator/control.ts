@@ -38,6 +38,8 @@ export interface SimulatorControl {
   confirm(input?: { uuid?: string; redirectOrigin?: string }): UuidInfo;
   /** A message arrives for a session (default: the most recent login). */
   message(input: InjectMessageInput): InjectedMessage;
+  /** Many messages arrive at once, in order (all or, if one is refused, none); one synccheck wake. */
+  messages(input: { uin?: string; messages: readonly Omit<InjectMessageInput, 'uin'>[] }): InjectedMessage[];
   /** The server ends a session: its next synccheck answers `retcode`. */
   logout(input: { uin?: string; retcode: EndRetcode }): SessionInfo;
   /** What the account sent with webwxsendmsg, in order. */
@@ -114,11 +116,18 @@ export class AutoPhone {
   }
 }
 
+/** One bulk call's ceiling; its JSON must also fit the control API's body limit (16 MiB). */
+export const MAX_BULK_MESSAGES = 100_000;
+
 export function createControl(world: World, faults: FaultInjector, log: RequestLog, auto: AutoPhone, seed: number): SimulatorControl {
   return {
     scan: (input = {}) => world.scan(input),
     confirm: (input = {}) => world.confirm(input),
     message: (input) => world.injectMessage(input),
+    messages: (input) => {
+      if (input.messages.length > MAX_BULK_MESSAGES) throw new SimError('badRequest', `at most ${MAX_BULK_MESSAGES} messages per call`);
+      return world.injectMessages(input.uin, input.messages);
+    },
     logout: (input) => world.serverLogout(input.uin, input.retcode),
     sent: (uin) => world.sent(uin),
     requests: (filter = {}) => log.list(filter),
@@ -199,6 +208,21 @@ function routes(control: SimulatorControl): Record<string, Route> {
       control.message(
         defined({ uin: optString(b, 'uin'), from: reqString(b, 'from'), text: reqString(b, 'text'), group: optString(b, 'group'), type: optInt(b, 'type') }),
       ),
+    'POST messages': (b) => {
+      const list = b['messages'];
+      if (!Array.isArray(list)) throw new SimError('badRequest', '"messages" must be an array of {from, text, group?, type?}');
+      const messages = list.map((item: unknown, i) => {
+        if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new SimError('badRequest', `messages[${i}] must be an object`);
+        const m = item as Body;
+        try {
+          return defined({ from: reqString(m, 'from'), text: reqString(m, 'text'), group: optString(m, 'group'), type: optInt(m, 'type') });
+        } catch (err) {
+          throw err instanceof SimError ? new SimError(err.code, `messages[${i}]: ${err.message}`) : err;
+        }
+      });
+      const injected = control.messages(defined({ uin: optString(b, 'uin'), messages }));
+      return { uin: injected[0]?.uin ?? null, count: injected.length, msgIds: injected.map((m) => m.msgId) };
+    },
     'POST logout': (b) => control.logout(defined({ uin: optString(b, 'uin'), retcode: retcodeOf(b) })),
     'GET sent': (_b, query) => control.sent(query.get('uin') ?? undefined),
     'GET requests': (_b, query) => {

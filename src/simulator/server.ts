@@ -19,6 +19,7 @@ import {
   parseJsonBody,
   queryRecord,
   readBody,
+  MAX_CONTROL_BODY,
   sleep,
   statusPage,
   writeReply,
@@ -99,7 +100,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator');
     const method = req.method ?? 'GET';
-    const body = await readBody(req);
+    const body = await readBody(req, url.pathname.startsWith('/__sim/') ? MAX_CONTROL_BODY : undefined);
     if (!body.ok) {
       writeReply(res, statusPage(413 as number), null);
       return;

@@ -62,15 +62,18 @@ export function headerRecord(req: IncomingMessage): Record<string, string> {
 
 export type BodyResult = { readonly ok: true; readonly text: string } | { readonly ok: false };
 
-/** Reads the body as UTF-8; refuses bodies larger than any real client sends. */
-export function readBody(req: IncomingMessage): Promise<BodyResult> {
+/** The control API takes bulk calls (`POST /__sim/messages`). */
+export const MAX_CONTROL_BODY = 16 * 1024 * 1024;
+
+/** Reads the body as UTF-8; refuses bodies larger than any real client sends (or `limit`). */
+export function readBody(req: IncomingMessage, limit: number = MAX_REQUEST_BODY): Promise<BodyResult> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_REQUEST_BODY) {
+      if (size > limit) {
         if (!done) resolve({ ok: false });
         done = true;
         req.destroy();

@@ -784,8 +784,43 @@ export class World {
 
   /** A message arrives: from a contact, or inside a group from one of its members. */
   injectMessage(input: InjectMessageInput): InjectedMessage {
-    const session = this.resolveSession(input.uin);
+    return this.inject(input.uin, [input], false)[0]!;
+  }
+
+  /**
+   * Messages arrive together, in order: all of them or, when one is refused (unknown contact or
+   * group, bad type), none. A parked synccheck wakes once, and its webwxsync finds them all.
+   */
+  injectMessages(uin: string | undefined, inputs: readonly InjectMessageInput[]): InjectedMessage[] {
+    return this.inject(uin, inputs, true);
+  }
+
+  /** `indexed`: a refusal names the message (`messages[3]: …`). */
+  private inject(uin: string | undefined, inputs: readonly InjectMessageInput[], indexed: boolean): InjectedMessage[] {
+    const session = this.resolveSession(uin);
     if (session.endRetcode !== null) throw new SimError('conflict', `the session of ${session.account.uin} has ended`);
+    const time = this.now();
+    let lastMsgId = lastMessageIdOf(session.log);
+    const built: LogEntry[] = [];
+    const injected: InjectedMessage[] = [];
+    for (const [i, input] of inputs.entries()) {
+      let msg: GeneratedMessage;
+      try {
+        msg = this.buildInjected(session, input, lastMsgId, time);
+      } catch (err) {
+        throw indexed && err instanceof SimError ? new SimError(err.code, `messages[${i}]: ${err.message}`) : err;
+      }
+      lastMsgId = msg.MsgId;
+      built.push({ kind: 'msg', msg, time });
+      injected.push({ uin: session.account.uin, msgId: msg.MsgId, from: msg.FromUserName, to: msg.ToUserName });
+    }
+    if (built.length === 0) return injected;
+    for (const entry of built) session.log.push(entry);
+    this.notify(World.sessionKey(session));
+    return injected;
+  }
+
+  private buildInjected(session: Session, input: InjectMessageInput, lastMsgId: string | undefined, time: number): GeneratedMessage {
     const self = session.user.UserName;
     const type = input.type ?? 1;
     if (!Number.isSafeInteger(type) || type <= 0) throw new SimError('badRequest', '"type" must be a positive integer');
@@ -802,20 +837,16 @@ export class World {
       sender = contact?.UserName ?? this.strangerName(input.from);
       from = sender;
     }
-    const lastMsg = [...session.log].reverse().find((e) => e.kind === 'msg');
     const parts = typedParts({
       type,
       text: input.text,
       sender,
-      recalledMsgId: lastMsg?.kind === 'msg' ? lastMsg.msg.MsgId : undefined,
+      recalledMsgId: lastMsgId,
       ticket: hexOf(this.rng, 24),
     });
     // Inside a group, content from someone else carries the member before a `<br/>`.
     const content = input.group !== undefined && type !== 10000 && type !== 10002 ? `${sender}:<br/>${parts.content}` : parts.content;
-    const msgId = generateMsgId(this.rng);
-    const msg = buildMessage({ ...parts, from, to: self, content }, msgId, Math.floor(this.now() / 1000));
-    this.append(session, { kind: 'msg', msg, time: this.now() });
-    return { uin: session.account.uin, msgId, from, to: self };
+    return buildMessage({ ...parts, from, to: self, content }, generateMsgId(this.rng), Math.floor(time / 1000));
   }
 
   private strangerName(name: string): string {
@@ -916,6 +947,15 @@ export class World {
   authTicketOf(session: Session): string {
     return session.account.authTicket;
   }
+}
+
+/** The newest injected message (what a recall refers to), read from the end: logs grow long. */
+function lastMessageIdOf(log: readonly LogEntry[]): string | undefined {
+  for (let i = log.length - 1; i >= 0; i--) {
+    const entry = log[i]!;
+    if (entry.kind === 'msg') return entry.msg.MsgId;
+  }
+  return undefined;
 }
 
 function idText(value: unknown): string | null {

@@ -65,6 +65,39 @@ describe('ContinueFlag', () => {
   });
 });
 
+describe('bulk injection (POST /__sim/messages)', () => {
+  it('wakes the parked synccheck once, and the client delivers every message of the batch once, in order, across pages', async () => {
+    const sim = await startSim();
+    const t = makeClient(sim);
+    const { uin } = await loginByHand(sim, t);
+    await until(() => sim.stats().parked > 0 && sim.control.sessions()[0]!.syncPos === sim.control.sessions()[0]!.head);
+    const contacts = sim.control.contacts(uin);
+    const friend = contacts.find((c) => c.UserName.startsWith('@') && !c.UserName.startsWith('@@'))!.UserName;
+    const group = contacts.find((c) => c.UserName.startsWith('@@'))!.UserName;
+    const member = sim.control.members(group, uin)[0]!.UserName;
+    const batch = Array.from({ length: 1_200 }, (_, i) =>
+      i % 3 === 0 ? { from: member, group, text: `group ${i} <` } : i % 3 === 1 ? { from: friend, text: `text ${i}` } : { from: friend, text: `link ${i}`, type: 49 },
+    );
+    const since = lastSeq(sim);
+    const res = await fetch(`${sim.origin}/__sim/messages`, { method: 'POST', body: JSON.stringify({ uin, messages: batch }) });
+    expect(res.status).toBe(200);
+    const answer = (await res.json()) as { uin: string; count: number; msgIds: string[] };
+    expect(answer).toMatchObject({ uin, count: 1_200 });
+    await expectDeliveredOnce(
+      sim,
+      t,
+      answer.msgIds.map((msgId) => ({ uin, msgId, from: '', to: '' })),
+    );
+    const delivered = t.rec.of('message').map((m) => m.message);
+    const group0 = delivered.find((m) => m.MsgId === answer.msgIds[0])!;
+    expect(group0).toMatchObject({ IsGroup: true, SenderUserName: member, Content: 'group 0 <' });
+    // One wake: between the parked synccheck and the quiet one after the batch, only webwxsync pages.
+    const loop = sim.control.requests({ since }).filter((r) => r.endpoint === 'synccheck' || r.endpoint === 'webwxsync');
+    const pages = loop.findIndex((r) => r.endpoint === 'synccheck');
+    expect(pages).toBe(Math.ceil(1_200 / 50));
+  });
+});
+
 describe('the server ends the session', () => {
   it.each([1100, 1101, 1102] as const)('retcode %i: logout reason remote with that retcode, and the stored session is cleared', async (retcode) => {
     const sim = await startSim();

@@ -56,6 +56,33 @@ describe('/__sim/ control API', () => {
     expect((await call(s, 'POST', 'scan', { uuid })).status).toBe(409);
   });
 
+  it('messages injects a batch in order, or nothing when one entry is refused, naming that entry', async () => {
+    const s = await start();
+    const l = await login(s);
+    const friend = s.control.contacts()[1]!.UserName;
+    const head = (): number => s.control.sessions()[0]!.head;
+    const before = head();
+    const ok = await call(s, 'POST', 'messages', { messages: [{ from: friend, text: 'a' }, { from: friend, text: 'b', type: 49 }] });
+    expect(ok.status).toBe(200);
+    expect(ok.json).toEqual({ uin: l.creds.wxuin, count: 2, msgIds: [expect.stringMatching(/^\d+$/), expect.stringMatching(/^\d+$/)] });
+    expect(head()).toBe(before + 2);
+    const refused = await call(s, 'POST', 'messages', { messages: [{ from: friend, text: 'c' }, { from: 'nobody-known', text: 'd' }] });
+    expect(refused).toEqual({ status: 404, json: { error: { code: 'notFound', message: 'messages[1]: no such contact: nobody-known' } } });
+    expect((await call(s, 'POST', 'messages', { messages: [{ from: friend }] })).json).toEqual({
+      error: { code: 'badRequest', message: 'messages[0]: "text" is required' },
+    });
+    expect((await call(s, 'POST', 'messages', { messages: 'no' })).status).toBe(400);
+    expect((await call(s, 'POST', 'messages', { messages: [3] })).status).toBe(400);
+    expect(head()).toBe(before + 2);
+    expect(await call(s, 'POST', 'messages', { messages: [] })).toEqual({ status: 200, json: { uin: null, count: 0, msgIds: [] } });
+    // A batch larger than the 1 MiB any WeChat endpoint takes is fine on the control API.
+    const big = { messages: Array.from({ length: 20_000 }, (_, i) => ({ from: friend, text: `bulk message number ${i} ${'x'.repeat(40)}` })) };
+    expect(JSON.stringify(big).length).toBeGreaterThan(1024 * 1024);
+    const many = await call(s, 'POST', 'messages', big);
+    expect(many.status).toBe(200);
+    expect(head()).toBe(before + 2 + 20_000);
+  });
+
   it('message takes a contact or group by NickName as well as UserName, and a type', async () => {
     const s = await start();
     await login(s);
