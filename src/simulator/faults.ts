@@ -14,7 +14,15 @@ export type OutcomeFault =
   | { readonly kind: 'ret'; readonly ret: number }
   | { readonly kind: 'truncate' }
   | { readonly kind: 'invalidJson' }
-  | { readonly kind: 'emptyKey' };
+  | { readonly kind: 'emptyKey' }
+  | { readonly kind: 'oversize'; readonly bytes: number }
+  | { readonly kind: 'errorPage'; readonly status: number }
+  | { readonly kind: 'selector'; readonly selector: number };
+
+/** Above the engine's default 16 MiB answer cap. */
+export const DEFAULT_OVERSIZE_BYTES = 17 * 1024 * 1024;
+/** Kinds that make sense on one endpoint only: elsewhere the rule does not match. */
+const ONLY_ON: Partial<Record<FaultRule['kind'], SimEndpoint>> = { selector: 'synccheck' };
 
 export interface FaultDecision {
   /** Total delay before handling, ms. */
@@ -63,6 +71,8 @@ export class FaultInjector {
       const { rule } = state;
       if (rule.endpoint !== '*' && rule.endpoint !== endpoint) continue;
       if (rule.uin !== undefined && rule.uin !== uin) continue;
+      const only = ONLY_ON[rule.kind];
+      if (only !== undefined && only !== endpoint) continue;
       // Only faults that could apply count as matches, so `after` counts real opportunities.
       const isOutcome = rule.kind !== 'delay' && rule.kind !== 'logout';
       if (isOutcome && outcome !== null) continue;
@@ -93,13 +103,24 @@ export class FaultInjector {
         case 'ret':
           outcome = { kind: 'ret', ret: rule.ret ?? -1 };
           break;
+        case 'oversize':
+          outcome = { kind: 'oversize', bytes: rule.bytes ?? DEFAULT_OVERSIZE_BYTES };
+          break;
+        case 'errorPage':
+          outcome = { kind: 'errorPage', status: rule.status ?? 502 };
+          break;
+        case 'selector':
+          outcome = { kind: 'selector', selector: rule.selector ?? 3 };
+          break;
       }
     }
     return { delayMs, logout, outcome };
   }
 }
 
-const KINDS = new Set(['delay', 'destroy', 'silence', 'status', 'ret', 'truncate', 'invalidJson', 'logout', 'emptyKey']);
+const KINDS = new Set(['delay', 'destroy', 'silence', 'status', 'ret', 'truncate', 'invalidJson', 'logout', 'emptyKey', 'oversize', 'errorPage', 'selector']);
+/** An oversized answer is built in memory: keep it to what a test needs. */
+const MAX_OVERSIZE_BYTES = 64 * 1024 * 1024;
 
 /** Validates a plan that arrived as JSON; returns an error message or null. */
 export function checkFaultPlan(value: unknown, endpoints: readonly string[]): string | null {
@@ -112,9 +133,15 @@ export function checkFaultPlan(value: unknown, endpoints: readonly string[]): st
     const rule = raw as Record<string, unknown>;
     if (rule['endpoint'] !== '*' && !endpoints.includes(String(rule['endpoint']))) return `rules[${i}].endpoint is unknown`;
     if (!KINDS.has(String(rule['kind']))) return `rules[${i}].kind is unknown`;
-    for (const n of ['after', 'times', 'delayMs', 'status', 'ret', 'retcode'] as const) {
+    for (const n of ['after', 'times', 'delayMs', 'status', 'ret', 'retcode', 'bytes', 'selector'] as const) {
       if (rule[n] !== undefined && !Number.isSafeInteger(rule[n])) return `rules[${i}].${n} must be an integer`;
     }
+    const bytes = rule['bytes'] as number | undefined;
+    if (bytes !== undefined && (bytes < 0 || bytes > MAX_OVERSIZE_BYTES)) return `rules[${i}].bytes must be within 0..${MAX_OVERSIZE_BYTES}`;
+    const selector = rule['selector'] as number | undefined;
+    if (selector !== undefined && (selector < 0 || selector > 99)) return `rules[${i}].selector must be within 0..99`;
+    const status = rule['status'] as number | undefined;
+    if (status !== undefined && (status < 100 || status > 599)) return `rules[${i}].status must be an HTTP status`;
     const p = rule['probability'];
     if (p !== undefined && (typeof p !== 'number' || p < 0 || p > 1)) return `rules[${i}].probability must be within 0..1`;
     const rc = rule['retcode'];

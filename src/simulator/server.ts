@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AutoPhone, createControl, handleControl, type SimulatorControl } from './control.js';
+import { encodeSyncCheck } from '../codecs/sync.js';
 import { FaultInjector } from './faults.js';
 import { Parker } from './park.js';
 import { RequestLog } from './request-log.js';
@@ -13,6 +14,7 @@ import { endpointOf, HANDLERS, retReply, uinOfRequest, type RouteContext } from 
 import type { SimulatorOptions } from './types.js';
 import {
   headerRecord,
+  echoingErrorPage,
   htmlReply,
   loggedBody,
   parseCookies,
@@ -20,6 +22,7 @@ import {
   queryRecord,
   readBody,
   MAX_CONTROL_BODY,
+  scriptReply,
   sleep,
   statusPage,
   writeReply,
@@ -149,6 +152,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (outcome?.kind === 'silence') return;
     if (outcome?.kind === 'status') return writeReply(res, statusPage(outcome.status), null);
     if (outcome?.kind === 'ret') return writeReply(res, retReply(endpoint, outcome.ret), null);
+    if (outcome?.kind === 'errorPage') return writeReply(res, echoingErrorPage(outcome.status, `${method} ${req.url ?? '/'}`, req.headers.cookie), null);
+    if (outcome?.kind === 'selector') return writeReply(res, scriptReply(encodeSyncCheck({ retcode: 0, selector: outcome.selector })), null);
 
     const ctx: RouteContext = { world, parker, method, url, headers: req.headers, cookies, rawBody: body.text, json, hold, signal: gone.signal };
     const reply = await HANDLERS[endpoint](ctx);

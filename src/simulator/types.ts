@@ -46,11 +46,30 @@ export type EndRetcode = 1100 | 1101 | 1102;
  * - `logout`: end the session with `retcode` (default 1101) before handling, so the answer shows it.
  * - `emptyKey`: webwxsync only — a normal answer (messages included) whose SyncKey and SyncCheckKey
  *   are empty (Count 0), as the real servers sometimes send; a client that adopts it loses its place.
+ * - `oversize`: process the request, then send the answer padded with spaces to `bytes` (default
+ *   17 MiB, above a client's usual cap); still valid JSON or script, so only a size cap stops it.
+ * - `errorPage`: answer HTTP `status` (default 502) with an error page that quotes the request
+ *   back — its URL with the query and its Cookie header, secrets and all — as a misconfigured
+ *   gateway does. Not processed. A client must not pass the page on to its logs.
+ * - `selector`: synccheck only — answer at once with retcode 0 and `selector` (default 3, which
+ *   the servers send with nothing behind it). Not processed.
  *
  * An answer that was not fully written never commits server state: a truncated webwxsync does not
  * advance the server's key, so a client that retries with its old key loses nothing.
  */
-export type FaultKind = 'delay' | 'destroy' | 'silence' | 'status' | 'ret' | 'truncate' | 'invalidJson' | 'logout' | 'emptyKey';
+export type FaultKind =
+  | 'delay'
+  | 'destroy'
+  | 'silence'
+  | 'status'
+  | 'ret'
+  | 'truncate'
+  | 'invalidJson'
+  | 'logout'
+  | 'emptyKey'
+  | 'oversize'
+  | 'errorPage'
+  | 'selector';
 
 export interface FaultRule {
   readonly endpoint: SimEndpoint | '*';
@@ -67,6 +86,10 @@ export interface FaultRule {
   readonly status?: number | undefined;
   readonly ret?: number | undefined;
   readonly retcode?: EndRetcode | undefined;
+  /** `oversize`: the answer's size in bytes. */
+  readonly bytes?: number | undefined;
+  /** `selector`: the synccheck selector, 0..99. */
+  readonly selector?: number | undefined;
 }
 
 export interface FaultPlan {

@@ -136,8 +136,21 @@ export function writeReply(res: ServerResponse, reply: Reply, fault: OutcomeFaul
     return;
   }
   if (reply.onWritten) res.once('finish', reply.onWritten);
-  writeHead(res, reply, body.length);
-  res.end(body);
+  // Spaces after the answer: still valid JSON or script, only longer.
+  const padded = fault?.kind === 'oversize' && fault.bytes > body.length ? Buffer.concat([body, Buffer.alloc(fault.bytes - body.length, 0x20)]) : body;
+  writeHead(res, reply, padded.length);
+  res.end(padded);
+}
+
+/**
+ * A misconfigured gateway's error page that quotes the request back, query and Cookie header
+ * included (so the page carries the session's secrets). Escaped: it is still HTML.
+ */
+export function echoingErrorPage(status: number, requestLine: string, cookie: string | undefined): Reply {
+  const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const page = statusPage(status);
+  const quoted = `<pre>Request: ${escape(requestLine)}\nCookie: ${escape(cookie ?? '')}</pre>`;
+  return { ...page, body: String(page.body).replace('</body>', `${quoted}</body>`) };
 }
 
 /** An HTTP error page as a gateway in front of the real servers would send it. */

@@ -148,9 +148,14 @@ describe('faults', () => {
       { endpoint: 'webwxsync', kind: 'destroy', uin, times: 1 },
       { endpoint: 'webwxsync', kind: 'status', status: 502, uin, times: 1 },
       { endpoint: 'webwxsync', kind: 'ret', ret: -1, uin, times: 2 },
-      // Answers that arrive late but whole change nothing.
+      // A gateway page quoting the request's secrets back; an answer above the 16 MiB cap.
+      { endpoint: 'webwxsync', kind: 'errorPage', uin, times: 1 },
+      { endpoint: 'webwxsync', kind: 'oversize', uin, times: 1 },
+      // Not failures: a selector with nothing behind it, answers that arrive late but whole.
+      { endpoint: 'synccheck', kind: 'selector', selector: 3, uin, times: 2 },
       { endpoint: 'webwxsync', kind: 'delay', delayMs: 50, uin, probability: 0.3 },
     ];
+    const FAILING = 11;
     sim.control.setFaults({ seed: 7, rules });
 
     const injected: InjectedMessage[] = [];
@@ -161,9 +166,9 @@ describe('faults', () => {
     }
     await expectDeliveredOnce(sim, t, injected);
     const fired = sim.control.faultsFired();
-    expect(fired.slice(0, 9).every((n) => n >= 1), `fired: ${fired.join(',')}`).toBe(true);
+    expect(fired.slice(0, FAILING + 1).every((n) => n >= 1), `fired: ${fired.join(',')}`).toBe(true);
     // Each failed answer was one fault the machine handled: one error event each, none ended the session.
-    const failedAnswers = fired.slice(0, 9).reduce((a, b) => a + b, 0);
+    const failedAnswers = fired.slice(0, FAILING).reduce((a, b) => a + b, 0);
     expect(t.rec.of('error')).toHaveLength(failedAnswers);
 
     const codes = new Set(t.rec.of('error').map((e) => e.code));
@@ -171,6 +176,7 @@ describe('faults', () => {
     expect(codes.has('httpStatus')).toBe(true);
     expect(codes.has('badResponse')).toBe(true);
     expect(codes.has('refused')).toBe(true);
+    expect(codes.has('tooLarge')).toBe(true);
     // Still in the loop: the faults were survived, not ended on.
     expect(t.client.state()).toBe('syncing');
     expect(t.rec.of('logout')).toEqual([]);

@@ -129,6 +129,51 @@ describe('fault kinds', () => {
     expect(again.ok && again.value.SyncKey.Count).toBe(7);
   });
 
+  it('oversize: the answer, processed and whole, padded with spaces to the size asked; it still decodes', async () => {
+    const s = await start();
+    const l = await login(s);
+    const key = await initKey(l);
+    const id = s.control.message({ from: s.control.contacts()[2]!.UserName, text: 'x' }).msgId;
+    s.control.setFaults({ rules: [{ endpoint: 'webwxsync', kind: 'oversize', bytes: 300_000, times: 1 }] });
+    const res = await l.client.postJson(syncPath(l), syncBody(l, key));
+    expect(Buffer.byteLength(res.text)).toBe(300_000);
+    expect(res.text.trimEnd().length).toBeLessThan(300_000);
+    const answer = decodeSync(res.text);
+    expect(answer.ok && answer.value.AddMsgList.map((m) => m.MsgId)).toEqual([id]);
+    // Written whole, so the server moved on, as a real one would.
+    expect(s.control.sessions()[0]!.syncPos).toBe(1);
+  });
+
+  it('errorPage: an HTTP error page quoting the request, query and Cookie header included; not processed', async () => {
+    const s = await start();
+    const l = await login(s);
+    s.control.setFaults({ rules: [{ endpoint: 'webwxinit', kind: 'errorPage', times: 1 }] });
+    const res = await l.client.postJson(`${CGI}/webwxinit?r=1&pass_ticket=${pt(l)}`, { BaseRequest: baseRequest(l) });
+    expect(res.status).toBe(502);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(res.text).toContain(`pass_ticket=${pt(l)}`);
+    expect(res.text).toContain(`wxsid=${l.creds.wxsid}`);
+    expect(res.text).not.toMatch(/<script/i);
+    expect(s.control.faultsFired()).toEqual([1]);
+    expect((await initKey(l)).Count).toBe(4);
+  });
+
+  it('selector: synccheck answers at once with that selector and nothing behind it; other endpoints are not matched', async () => {
+    // A held synccheck would outlast the test's timeout.
+    const s = await start({ hold: 600_000 });
+    const l = await login(s);
+    const key = formatSyncKey(await initKey(l));
+    s.control.setFaults({ rules: [{ endpoint: '*', kind: 'selector', selector: 6, times: 2 }] });
+    expect((await initKey(l)).Count).toBe(4);
+    const first = decodeSyncCheck((await l.client.get(syncCheckPath(l, key))).text);
+    const second = decodeSyncCheck((await l.client.get(syncCheckPath(l, key))).text);
+    expect([first, second]).toEqual([
+      { retcode: 0, selector: 6 },
+      { retcode: 0, selector: 6 },
+    ]);
+    expect(s.control.faultsFired()).toEqual([2]);
+  });
+
   it('truncate after processing a send: the retry with the same ClientMsgId gets the same MsgID, stored once', async () => {
     const s = await start();
     const l = await login(s);
@@ -207,6 +252,9 @@ describe('fault selection', () => {
     expect((await post({ rules: [{ endpoint: 'nope', kind: 'destroy' }] })).status).toBe(400);
     expect((await post({ rules: [{ endpoint: 'jslogin', kind: 'explode' }] })).status).toBe(400);
     expect((await post({ rules: [{ endpoint: 'jslogin', kind: 'ret', probability: 2 }] })).status).toBe(400);
+    expect((await post({ rules: [{ endpoint: 'webwxsync', kind: 'oversize', bytes: 2 ** 40 }] })).status).toBe(400);
+    expect((await post({ rules: [{ endpoint: 'synccheck', kind: 'selector', selector: 100 }] })).status).toBe(400);
+    expect((await post({ rules: [{ endpoint: 'webwxinit', kind: 'errorPage', status: 42 }] })).status).toBe(400);
     expect((await post({ rules: [{ endpoint: '*', kind: 'status', status: 500, times: 2 }] })).status).toBe(200);
     const c = new SimClient(s.origin);
     const statuses = [];
