@@ -21,7 +21,7 @@ import type {
   WebwxTiming,
 } from './machines/webwx.types.js';
 import { createServiceDeps, makeDeviceId, serializeCookies, type ServiceDeps } from './services/index.js';
-import { DEFAULT_LOGIN_ORIGIN } from './services/hosts.js';
+import { DEFAULT_LOGIN_ORIGIN, storedHostsTrusted } from './services/hosts.js';
 import type { SessionStore, SessionStoreErrorCode, StagedSave, StoredSession } from './session/types.js';
 
 /** The states a client reports: the CONTRACT's names and `restoring` (never `loggingOut`). */
@@ -29,7 +29,7 @@ export type WebwxPublicState = Exclude<WebwxStateName, 'loggingOut'>;
 
 type Payload<T extends WebwxEmitted['type']> = Omit<Extract<WebwxEmitted, { type: T }>, 'type'>;
 
-export type ClientErrorCode = FaultCode | 'handlerError' | SessionStoreErrorCode;
+export type ClientErrorCode = FaultCode | 'handlerError' | 'sessionUntrusted' | SessionStoreErrorCode;
 
 export interface WebwxClientEvents {
   state: { readonly state: WebwxPublicState };
@@ -386,6 +386,23 @@ export function createWebwxClient(options: WebwxClientOptions = {}): WebwxClient
     return { code: known ? code : 'sessionIo', message: errorMessage(err) };
   }
 
+  /**
+   * A stored session whose hosts this login origin does not trust (stored against another
+   * simulator, say) is not resumed: neither its credentials nor its cookies (which a jar would
+   * send to any port of the same host) go anywhere. The login starts afresh; the file is replaced
+   * once it succeeds.
+   */
+  function usableSession(stored: StoredSession | null): StoredSession | null {
+    if (stored === null) return null;
+    const loginOrigin = options.loginOrigin ?? DEFAULT_LOGIN_ORIGIN;
+    if (storedHostsTrusted(stored.hosts, loginOrigin)) return stored;
+    dispatch('error', {
+      code: 'sessionUntrusted',
+      message: `the stored session belongs to ${stored.hosts.main}, which the login origin ${new URL(loginOrigin).origin} does not lead to; logging in afresh`,
+    });
+    return null;
+  }
+
   function createDeps(stored: StoredSession | null): ServiceDeps {
     const base = {
       ...(options.uos !== undefined ? { uos: options.uos } : {}),
@@ -453,7 +470,7 @@ export function createWebwxClient(options: WebwxClientOptions = {}): WebwxClient
       if (ended) return;
       const stored = store ? await store.load() : null;
       if (ended) return;
-      launch(stored);
+      launch(usableSession(stored));
     })();
     return starting;
   }

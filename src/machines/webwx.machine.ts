@@ -15,7 +15,7 @@ import { redactSecrets } from '../codecs/redact.js';
 import type { BatchGetContactBody, Contact, GetContactBody, InitBody } from '../codecs/session.js';
 import type { SendMsgBody } from '../codecs/send.js';
 import { nextSyncKey, sameKey, type SyncBody, type SyncCheckAnswer } from '../codecs/sync.js';
-import { decideHosts, DEFAULT_LOGIN_ORIGIN, QR_TEXT_ORIGIN } from '../services/hosts.js';
+import { decideHosts, DEFAULT_LOGIN_ORIGIN, QR_TEXT_ORIGIN, storedHostsTrusted } from '../services/hosts.js';
 import type { ServiceErrorCode, ServiceErrorData, ServiceInputs, SessionInput } from '../services/types.js';
 import { nextSeed, remainingPause, webwxDelays } from './webwx.delays.js';
 import {
@@ -338,8 +338,9 @@ const NO_MEMBERS: MemberLoading = { pending: [], inFlight: [], attempts: 0 };
 const NO_FAULTS: FaultTally = { consecutive: 0, last: null };
 
 export function initialContext(input: WebwxInput): WebwxContext {
-  const stored = input.stored ?? null;
   const settings = settingsOf(input);
+  // Credentials go only where the host rule allows under this login origin; else a fresh login.
+  const stored = input.stored && storedHostsTrusted(input.stored.hosts, settings.loginOrigin) ? input.stored : null;
   return {
     settings,
     deviceId: stored?.credentials.deviceId ?? input.deviceId,

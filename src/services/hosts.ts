@@ -73,6 +73,17 @@ export function decideHosts(redirectUri: string, loginOrigin: string): HostDecis
   return { ok: true, hosts: { login: login.origin, ...known } };
 }
 
+/**
+ * Whether a stored session's hosts may be used under this login origin: the host rule again, as
+ * if its main host were the redirect — a known WeChat host with the table's push and file hosts,
+ * or every role on the login origin itself. A session stored against one simulator is not sent to
+ * another, nor to a host the table does not name.
+ */
+export function storedHostsTrusted(hosts: Omit<Hosts, 'login'>, loginOrigin: string): boolean {
+  const decision = decideHosts(`${hosts.main}/`, loginOrigin);
+  return decision.ok && decision.hosts.main === hosts.main && decision.hosts.push === hosts.push && decision.hosts.file === hosts.file;
+}
+
 /** The login origin used when none is given. */
 export const DEFAULT_LOGIN_ORIGIN = 'https://login.wx.qq.com';
 /** The host the QR code's text names (the QR encodes `https://login.weixin.qq.com/l/<uuid>`). */

@@ -57,6 +57,9 @@ async function readChecked(path: string, handle: FileHandle): Promise<string> {
   // fstat on the open handle: the checked file is the read file, even if the path is swapped.
   const stat = await handle.stat();
   if (!stat.isFile()) throw fail('sessionIo', `session file ${path} is not a regular file`);
+  // Nothing in it to protect (`touch` makes it 0644): it reads as no session, and the first save
+  // replaces it with a 0600 file.
+  if (stat.size === 0) return '';
   if (process.platform !== 'win32' && (stat.mode & SHARED_BITS) !== 0) {
     const mode = (stat.mode & 0o777).toString(8).padStart(3, '0');
     throw fail(
@@ -86,6 +89,9 @@ async function load(path: string): Promise<StoredSession | null> {
   } finally {
     await handle.close().catch(() => undefined);
   }
+  // An empty file (made by `touch`, `mktemp`, a temp-file API) holds no session: a fresh login
+  // then writes one into it. Any other content that is not a session is refused, not overwritten.
+  if (text.trim() === '') return null;
   let json: unknown;
   try {
     json = JSON.parse(text) as unknown;

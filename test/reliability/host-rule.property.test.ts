@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decideHosts, DEFAULT_LOGIN_ORIGIN } from '../../src/services/hosts.js';
+import { decideHosts, DEFAULT_LOGIN_ORIGIN, storedHostsTrusted } from '../../src/services/hosts.js';
 import { sized } from './support.js';
 
 const KNOWN_MAINS = ['wx.qq.com', 'wx2.qq.com', 'wx8.qq.com', 'web.wechat.com', 'web2.wechat.com'];
@@ -83,5 +83,31 @@ describe('decideHosts', () => {
     for (const other of ['http://127.0.0.1:40124', 'https://127.0.0.1:40123', 'http://127.0.0.2:40123', 'http://localhost:40123']) {
       expect(decideHosts(redirect(other), login).ok, other).toBe(false);
     }
+  });
+});
+
+describe('storedHostsTrusted (resuming a stored session)', () => {
+  const sim = 'http://127.0.0.1:40001';
+  const roles = (main: string, push = main, file = main) => ({ main, push, file });
+
+  it('resumes on the login origin it was stored against, and with the table hosts of a WeChat host', () => {
+    expect(storedHostsTrusted(roles(sim), sim)).toBe(true);
+    expect(storedHostsTrusted(roles('https://wx2.qq.com', 'https://webpush.wx2.qq.com', 'https://file.wx2.qq.com'), DEFAULT_LOGIN_ORIGIN)).toBe(true);
+    // The table does not depend on the login origin: a WeChat session resumes under any.
+    expect(storedHostsTrusted(roles('https://wx.qq.com', 'https://webpush.wx.qq.com', 'https://file.wx.qq.com'), sim)).toBe(true);
+  });
+
+  it('does not send a session to another origin than the one the login origin leads to', () => {
+    // Stored against one simulator, started against another (another port, scheme or host).
+    expect(storedHostsTrusted(roles(sim), 'http://127.0.0.1:40002')).toBe(false);
+    expect(storedHostsTrusted(roles(sim), 'https://127.0.0.1:40001')).toBe(false);
+    expect(storedHostsTrusted(roles(sim), 'http://localhost:40001')).toBe(false);
+    expect(storedHostsTrusted(roles(sim), DEFAULT_LOGIN_ORIGIN)).toBe(false);
+    // A file whose roles were edited: the push or file host is not the table's.
+    expect(storedHostsTrusted(roles('https://wx.qq.com', 'https://evil.example', 'https://file.wx.qq.com'), DEFAULT_LOGIN_ORIGIN)).toBe(false);
+    expect(storedHostsTrusted(roles('https://wx.qq.com', 'https://webpush.wx.qq.com', sim), DEFAULT_LOGIN_ORIGIN)).toBe(false);
+    expect(storedHostsTrusted(roles(sim, sim, 'https://evil.example'), sim)).toBe(false);
+    expect(storedHostsTrusted(roles('http://wx.qq.com', 'https://webpush.wx.qq.com', 'https://file.wx.qq.com'), DEFAULT_LOGIN_ORIGIN)).toBe(false);
+    expect(storedHostsTrusted(roles('not a url'), sim)).toBe(false);
   });
 });

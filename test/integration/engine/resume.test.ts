@@ -32,6 +32,35 @@ const idsOf = (t: TestClient): string[] => t.rec.of('message').map((m) => m.mess
 
 const lastSeq = (sim: Simulator): number => sim.control.requests().at(-1)?.seq ?? 0;
 
+describe('a session stored against another server', () => {
+  it('is not resumed under a login origin that does not lead to it: no request and no cookie goes to either server, the login starts afresh', async () => {
+    const simA = await startSim();
+    const file = await sessionFile();
+    const first = makeClient(simA, { session: fileSessionStore(file) });
+    const { uin } = await loginByHand(simA, first);
+    await until(() => existsSync(file));
+    await first.client.stop();
+    const secretsOfA = simA.control.credentials(uin);
+    const aSeen = lastSeq(simA);
+
+    const simB = await startSim();
+    const second = makeClient(simB, { session: fileSessionStore(file) });
+    await second.client.start();
+    await second.rec.waitFor('qr');
+    expect(second.rec.of('error')).toEqual([
+      { code: 'sessionUntrusted', message: expect.stringContaining(`belongs to ${simA.origin}`) },
+    ]);
+    expect(second.rec.states()).not.toContain('restoring');
+    // Nothing went to A, and B saw none of A's session: no credential in a query or body, no cookie.
+    expect(simA.control.requests({ since: aSeen })).toEqual([]);
+    const toB = JSON.stringify(simB.control.requests());
+    for (const secret of [secretsOfA.sid, secretsOfA.skey, secretsOfA.passTicket, secretsOfA.dataTicket]) expect(toB).not.toContain(secret);
+    // The fresh login on B works and replaces the stored session.
+    const { uin: uinB } = await loginByHand(simB, second);
+    await eventually(async () => (await fileSessionStore(file).load())?.credentials.wxuin === uinB);
+  });
+});
+
 describe('resume after a restart', () => {
   it('a new client with the same store resumes through restoring and receives exactly what it missed', async () => {
     const sim = await startSim();

@@ -52,6 +52,19 @@ describe('restoring a stored session', () => {
     expect(h.emittedOf('contacts')).toHaveLength(1);
   });
 
+  it('ignores a stored session the login origin does not lead to: a fresh QR login, no call with its credentials', async () => {
+    const elsewhere = 'http://127.0.0.1:7778';
+    const stored = storedSession({ hosts: { login: elsewhere, main: elsewhere, push: elsewhere, file: elsewhere } });
+    const h = startMachine({ ...BASE_INPUT, deviceId: 'e000000000000001', stored }, { getUuid: [uuidIssued('u1')], pollLogin: [notYet()] });
+    await h.until(() => h.callsOf('pollLogin').length === 1);
+    expect(h.states[0]).toBe('uuid');
+    expect(h.callsOf('webwxInit')).toHaveLength(0);
+    expect(h.callsOf('pushLogin')).toHaveLength(0);
+    // Nothing of the stored session is kept: not its DeviceID, keys or dedupe window.
+    const context = h.actor.getSnapshot().context;
+    expect([context.credentials, context.hosts, context.syncKey, context.delivered, context.deviceId]).toEqual([null, null, null, [], 'e000000000000001']);
+  });
+
   it('takes webwxinit\'s key when the stored session has none yet (saved right after newloginpage)', async () => {
     const h = startMachine(
       { ...BASE_INPUT, stored: storedSession({ syncKey: EMPTY_KEY, syncCheckKey: null }) },

@@ -109,6 +109,19 @@ describe('fileSessionStore', () => {
     expect(await fileSessionStore(path).load()).toEqual(sampleSession(1));
   });
 
+  it.each([
+    ['empty, mode 600 (mktemp)', '', 0o600],
+    ['empty, mode 644 (touch)', '', 0o644],
+    ['only whitespace', '  \n', 0o600],
+  ])('a file that is %s holds no session; the next save makes it a 0600 session file', async (_label, text, mode) => {
+    await writeFile(path, text, { mode });
+    await chmod(path, mode);
+    expect(await fileSessionStore(path).load()).toBeNull();
+    await fileSessionStore(path).save(sampleSession(1));
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(await fileSessionStore(path).load()).toEqual(sampleSession(1));
+  });
+
   it('a file that is not JSON is sessionCorrupt, without quoting it', async () => {
     await writeFile(path, '{"credentials":{"skey":"@crypt_TOPSECRET"', { mode: 0o600 });
     const err = await storeError(fileSessionStore(path).load());
