@@ -290,8 +290,10 @@ export function createWebwxClient(options: WebwxClientOptions = {}): WebwxClient
   function onEmitted(event: WebwxEmitted): void {
     try {
       // `contacts` closes the loading that leads into syncing: it is told before the new state.
+      // A fault happened before the state it leads to (a back-off, or loggedOut when the budget
+      // is spent): told first, the state follows from the snapshot.
       // Messages are emitted inside syncing, where no state change can be pending: no look at the snapshot per page.
-      if (event.type !== 'contacts' && event.type !== 'messages') reportState();
+      if (event.type !== 'contacts' && event.type !== 'messages' && event.type !== 'error') reportState();
       switch (event.type) {
         case 'sessionReady':
           persist();

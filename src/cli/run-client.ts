@@ -194,7 +194,7 @@ export async function runClient(client: WebwxClient, streams: CliStreams, option
 function readCommands(client: WebwxClient, stdin: Readable, emit: (event: CliEvent) => void): () => void {
   const lines = createInterface({ input: stdin, crlfDelay: Infinity, terminal: false });
   lines.on('line', (line) => {
-    if (line.trim() === '') return;
+    // A blank line is a line that is not valid JSON too (CONTRACT.md): it gets its badCommand.
     const parsed = parseStdinCommand(line);
     if (!parsed.ok) {
       emit({ event: 'error', code: 'badCommand', message: parsed.message });

@@ -53,7 +53,9 @@ export const DEFAULT_TIMING: WebwxTiming = {
   pollPauseMs: 1_000,
   checkPauseMs: 1_000,
   backoffBaseMs: 1_000,
-  backoffMaxMs: 60_000,
+  // With the failure budget of 8, a server or network that stays down ends the session after
+  // 7 pauses of 1, 2, 4, 8, 10, 10, 10 s (each jittered to 50–100 %): 23–45 s, not minutes.
+  backoffMaxMs: 10_000,
   sendRetryBaseMs: 2_000,
   sendRetryMaxMs: 30_000,
 };

@@ -93,7 +93,19 @@ export function parseSimulatorArgs(argv: readonly string[]): ParsedArgs {
   };
 }
 
-/** Runs the simulator until stopped; resolves with the exit code (2: bad usage). */
+/**
+ * Not a bug (exit 1 is for bugs, CONTRACT.md): an address that does not exist or cannot be
+ * bound is bad usage (2); a port another program holds, or one the user may not bind, is the
+ * environment's refusal (3, as `webwx scene-demo` answers it).
+ */
+export function listenFailureExit(err: unknown): number {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'EADDRINUSE' || code === 'EACCES') return 3;
+  if (code === 'ENOTFOUND' || code === 'EADDRNOTAVAIL' || code === 'EAI_AGAIN' || code === 'EINVAL' || code === 'ERR_SOCKET_BAD_PORT') return 2;
+  return 1;
+}
+
+/** Runs the simulator until stopped; resolves with the exit code (2: bad usage, 3: the port is taken). */
 export async function runSimulatorCli(argv: readonly string[], io: SimulatorCliIo = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
@@ -111,7 +123,7 @@ export async function runSimulatorCli(argv: readonly string[], io: SimulatorCliI
     sim = await startSimulator(parsed.options);
   } catch (err) {
     stderr.write(`webwx simulator: cannot listen: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
+    return listenFailureExit(err);
   }
   stdout.write(`${sim.origin}\n`);
   stderr.write(

@@ -2,6 +2,7 @@
  * `webwx demo` (human and --json) runs the whole protocol against its own simulator and exits 0;
  * `webwx simulator --port 0 --auto` serves a login that a second CLI completes unattended.
  */
+import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONTRACT_STATES, ensureBuilt, isEvent, killLeftovers, startCli } from './harness.js';
 
@@ -65,5 +66,21 @@ describe('webwx simulator --port 0 --auto', () => {
 
     sim.child.kill('SIGINT');
     expect((await sim.exit).code).toBe(0);
+  });
+
+  it('a port another program holds is not a bug: exit 3 with the reason on stderr; an address that cannot exist is bad usage: exit 2', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = String((holder.address() as AddressInfo).port);
+      const busy = startCli(['simulator', '--port', port]);
+      const exit = await busy.exit;
+      expect(exit.code).toBe(3);
+      expect(busy.stderr()).toContain('EADDRINUSE');
+      expect(busy.lines).toEqual([]);
+    } finally {
+      holder.close();
+    }
+    expect((await startCli(['simulator', '--host', '256.1.1.1']).exit).code).toBe(2);
   });
 });

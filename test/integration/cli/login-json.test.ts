@@ -116,7 +116,7 @@ describe('webwx login --json: a whole session', () => {
   it('answers a bad stdin line with one badCommand error and changes nothing else', async () => {
     const before = cli.events.length;
     const sendsBefore = sim.control.sent().length;
-    const bad = ['not json', '{"cmd":"dance"}', '[1,2]', '{"cmd":"send","to":"@x"}', '{"cmd":"send","to":5,"text":"t"}', '"logout"', '{}'];
+    const bad = ['not json', '{"cmd":"dance"}', '[1,2]', '{"cmd":"send","to":"@x"}', '{"cmd":"send","to":5,"text":"t"}', '"logout"', '{}', '', '   '];
     for (const line of bad) cli.send(line);
     // A good command after them still works: the session was not disturbed.
     const to = sim.control.contacts().find((c) => c.UserName.startsWith('@') && !c.UserName.startsWith('@@'))!.UserName;

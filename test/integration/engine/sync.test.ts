@@ -201,5 +201,8 @@ describe('faults', () => {
     // The budget counts consecutive faults: exactly that many failing synccheck calls, then nothing.
     expect(sim.control.faultsFired()).toEqual([4]);
     expect(t.client.state()).toBe('loggedOut');
+    // In the order things happened: the last fault, then the state it led to, then the logout.
+    const tail = t.rec.events.slice(-3).map((e) => (e.event === 'state' ? `state:${e.payload.state}` : e.event));
+    expect(tail).toEqual(['error', 'state:loggedOut', 'logout']);
   });
 });

@@ -116,7 +116,11 @@ describe('runClient --json', () => {
     s.stdin.write('{"cmd":"logout"}\n');
     await tick();
     expect(client.calls).toEqual(['start', 'send @a hi there', 'logout']);
-    expect(s.lines().map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([{ event: 'error', code: 'badCommand', message: 'not valid JSON' }]);
+    // The blank line is a line that is not valid JSON as well (CONTRACT.md).
+    expect(s.lines().map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
+      { event: 'error', code: 'badCommand', message: 'not valid JSON' },
+      { event: 'error', code: 'badCommand', message: 'not valid JSON' },
+    ]);
     client.fire('logout', { reason: 'user' });
     expect(await running).toBe(0);
   });

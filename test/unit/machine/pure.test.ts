@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { backoffMs, nextSeed, remainingPause, seedFraction } from '../../../src/machines/webwx.delays.js';
 import { faultOf, initialContext, redactContext, refusal, topStateOf } from '../../../src/machines/webwx.machine.js';
-import { storedSession } from './fixtures.js';
+import { LOGIN_ORIGIN, storedSession } from './fixtures.js';
 
 describe('delays', () => {
   // Invariant: jitter is a fraction in [0, 1) and the same seed always gives the same fraction.
@@ -73,7 +73,7 @@ describe('faults and redaction', () => {
   });
 
   it('redactContext masks credentials and the ticket-bearing redirect, keeps the DeviceID', () => {
-    const base = initialContext({ deviceId: 'e1', stored: storedSession() });
+    const base = initialContext({ deviceId: 'e1', loginOrigin: LOGIN_ORIGIN, stored: storedSession() });
     const context = {
       ...base,
       login: { ...base.login, redirectUri: 'https://wx2.qq.com/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=AbC@qrticket_0&uuid=u', pushUin: '2517452105' },
@@ -97,17 +97,18 @@ describe('initial context', () => {
   // xstate's assign copies the context with Object.assign; V8 turns a copy with 20 or more
   // properties into a hash table (8 times the memory of an idle session's context, slower reads).
   it('has at most 19 top-level fields, so that every assigned copy stays a fast object', () => {
-    expect(Object.keys(initialContext({ deviceId: 'e1', stored: storedSession() })).length).toBeLessThanOrEqual(19);
+    expect(Object.keys(initialContext({ deviceId: 'e1', loginOrigin: LOGIN_ORIGIN, stored: storedSession() })).length).toBeLessThanOrEqual(19);
   });
 
   it('is plain data that survives a JSON round trip', () => {
-    const context = initialContext({ deviceId: 'e1', stored: storedSession() });
+    const context = initialContext({ deviceId: 'e1', loginOrigin: LOGIN_ORIGIN, stored: storedSession() });
     expect(JSON.parse(JSON.stringify(context))).toEqual(context);
   });
 
   it('takes the stored session\'s DeviceID and bounds its dedupe window', () => {
     const context = initialContext({
       deviceId: 'e1',
+      loginOrigin: LOGIN_ORIGIN,
       dedupeWindow: 2,
       stored: storedSession({ delivered: ['a', 'b', 'c'] }),
     });
