@@ -119,7 +119,8 @@ export const CODECS: readonly CodecRow[] = [
       if (v['code'] === 201) return v['avatar'] === null || (typeof v['avatar'] === 'string' && v['avatar'] !== '');
       if (v['code'] !== 200) return true;
       const uri = v['redirectUri'];
-      return typeof uri === 'string' && !/\s/.test(uri) && /^https?:$/.test(new URL(uri).protocol);
+      // An absolute URL of any scheme: the host rule, not the codec, refuses the non-http(s) ones.
+      return typeof uri === 'string' && !/\s/.test(uri) && URL.canParse(uri);
     },
   },
   {

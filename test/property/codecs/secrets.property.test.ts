@@ -66,16 +66,16 @@ describe('DecodeError never carries a secret', () => {
     );
   });
 
-  // Invariant: a confirmed-login answer whose redirect carries a ticket, but is bad (not http(s),
+  // Invariant: a confirmed-login answer whose redirect carries a ticket, but is bad (not a URL,
   // unterminated string, unknown code), never shows the ticket.
   it('login poll redirect_uri ticket', () => {
     fc.assert(
       // The other values are fixed so that no piece of them can be mistaken for a piece of the ticket.
-      fc.property(arbSecret, fc.constantFrom('scheme', 'unterminated', 'code'), (ticket, fault) => {
+      fc.property(arbSecret, fc.constantFrom('notUrl', 'unterminated', 'code'), (ticket, fault) => {
         const uri = `https://wx2.qq.com/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=${ticket}@qrticket_0&uuid=gYmByqjV8Q==&lang=zh_CN&scan=1527848607`;
         const body =
-          fault === 'scheme'
-            ? `window.code=200;window.redirect_uri="${uri.replace('https:', 'javascript:')}";`
+          fault === 'notUrl'
+            ? `window.code=200;window.redirect_uri="${uri.replace('https://', '')}";`
             : fault === 'unterminated'
               ? `window.code=200;window.redirect_uri="${uri}`
               : `window.code=2000;window.redirect_uri="${uri}";`;

@@ -55,6 +55,16 @@ describe('login answers', () => {
     expect(url.searchParams.get('uuid')).toBe('gYmByqjV8Q==');
   });
 
+  it('a login poll 200 whose redirect_uri is not a URL is a DecodeError there; one with another scheme is a redirect for the host rule to refuse', () => {
+    expect(() => decodeLoginPoll('window.code=200;\nwindow.redirect_uri="XXXX";')).toThrowError(
+      expect.objectContaining({ code: 'badResponse', endpoint: 'login', path: 'redirect_uri' }),
+    );
+    expect(decodeLoginPoll('window.code=200;\nwindow.redirect_uri="ftp://evil.example/webwxnewloginpage?ticket=T";')).toEqual({
+      code: 200,
+      redirectUri: 'ftp://evil.example/webwxnewloginpage?ticket=T',
+    });
+  });
+
   it('an unknown login poll code is a DecodeError at code', () => {
     expect(() => decodeLoginPoll('window.code=302;')).toThrowError(expect.objectContaining({ code: 'badResponse', endpoint: 'login', path: 'code' }));
   });

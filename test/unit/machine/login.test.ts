@@ -178,6 +178,16 @@ describe('confirmed', () => {
     expect(h.emittedOf('logout')).toEqual([{ type: 'logout', reason: 'untrustedRedirect' }]);
   });
 
+  it.each(['ftp://evil.example.com/webwxnewloginpage?ticket=x@qrticket_0', 'javascript:alert(1)//wx.qq.com'])(
+    'refuses a redirect with another scheme (%s) as untrusted, without contacting it',
+    async (redirect) => {
+      const h = startMachine(BASE_INPUT, { getUuid: [uuidIssued('u1')], pollLogin: [confirmedAnswer(redirect)] });
+      await h.until(() => h.top() === 'loggedOut');
+      expect(h.callsOf('newLoginPage')).toHaveLength(0);
+      expect(h.emittedOf('logout')).toEqual([{ type: 'logout', reason: 'untrustedRedirect' }]);
+    },
+  );
+
   it('follows a redirect on the login origin and uses that origin for every host', async () => {
     const h = startMachine(BASE_INPUT, { getUuid: [uuidIssued('u1')], pollLogin: [confirmedAnswer()], newLoginPage: [credentialsAnswer()] });
     await h.until(() => h.callsOf('webwxInit').length === 1);
