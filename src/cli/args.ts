@@ -55,6 +55,13 @@ export function parsePort(text: string | undefined, flag: string): number | unde
   return port;
 }
 
+/** A file the command will write: an empty name is a mistake of the caller, not "no file". */
+export function parsePath(text: string | undefined, flag: string): string | undefined {
+  if (text === undefined) return undefined;
+  if (text.trim() === '') throw new UsageError(`${flag} takes a file name, got an empty one`);
+  return text;
+}
+
 export function parseOrigin(text: string | undefined, flag: string): string | undefined {
   if (text === undefined) return undefined;
   let url: URL;

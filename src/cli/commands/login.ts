@@ -1,7 +1,7 @@
 import { createWebwxClient } from '../../client.js';
 import { fileSessionStore } from '../../session/index.js';
 import { DEFAULT_LOGIN_ORIGIN } from '../../services/hosts.js';
-import { parseCommandArgs, parseOrigin } from '../args.js';
+import { parseCommandArgs, parseOrigin, parsePath } from '../args.js';
 import { setupInspection } from '../inspection.js';
 import { runClient, type CliStreams } from '../run-client.js';
 
@@ -22,17 +22,19 @@ export async function loginCommand(argv: readonly string[], streams: CliStreams)
   const json = args.json === true;
   const human = json ? streams.stderr : streams.stdout;
   const loginOrigin = parseOrigin(args['login-origin'], '--login-origin') ?? DEFAULT_LOGIN_ORIGIN;
+  const sessionFile = parsePath(args.session, '--session');
+  const qrPng = parsePath(args['qr-png'], '--qr-png');
   const inspection = await setupInspection(args.inspect, args.record, human);
   try {
     const client = createWebwxClient({
       loginOrigin,
       uos: args.uos === true,
-      ...(args.session !== undefined ? { session: fileSessionStore(args.session) } : {}),
+      ...(sessionFile !== undefined ? { session: fileSessionStore(sessionFile) } : {}),
       ...(inspection ? { inspect: inspection.inspect } : {}),
     });
     return await runClient(client, streams, {
       json,
-      qrPng: args['qr-png'],
+      qrPng,
       keepSession: args['keep-session'],
       readCommands: json,
     });

@@ -5,7 +5,7 @@ import { fileSessionStore } from '../../session/index.js';
 import { startSimulator, type Simulator } from '../../simulator/index.js';
 import { playDemoWorld } from '../../web/demo-world.js';
 import { startWebConsole, type WebConsole } from '../../web/console.js';
-import { parseCommandArgs, parseOrigin, parsePort, UsageError } from '../args.js';
+import { parseCommandArgs, parseOrigin, parsePath, parsePort, UsageError } from '../args.js';
 import { exitCodeForLogout, type CliStreams } from '../run-client.js';
 
 const OPTIONS = {
@@ -56,6 +56,7 @@ export async function webCommand(argv: readonly string[], streams: CliStreams): 
   if (demo && args['login-origin'] !== undefined) throw new UsageError('--demo runs its own simulator; leave out --login-origin');
   if (demo && args.session !== undefined) throw new UsageError('--demo logs in to a fresh simulated account; leave out --session');
   const loginOrigin = parseOrigin(args['login-origin'], '--login-origin') ?? DEFAULT_LOGIN_ORIGIN;
+  const sessionFile = parsePath(args.session, '--session');
 
   let sim: Simulator | null = null;
   let web: WebConsole | null = null;
@@ -71,7 +72,7 @@ export async function webCommand(argv: readonly string[], streams: CliStreams): 
       title: demo ? 'webwx console — demo' : 'webwx console',
       client: {
         loginOrigin: sim ? sim.origin : loginOrigin,
-        ...(args.session !== undefined ? { session: fileSessionStore(args.session) } : {}),
+        ...(sessionFile !== undefined ? { session: fileSessionStore(sessionFile) } : {}),
       },
       beforeStart: (client) => describeStates(client, streams.stdout),
     });

@@ -157,6 +157,8 @@ describe('webwx login --json: how it ends', () => {
       { args: ['login', '--json', '--login-origin'], says: /login-origin/ },
       { args: ['login', '--json', '--inspect=70000'], says: /--inspect/ },
       { args: ['login', '--json', 'stray'], says: /stray/ },
+      { args: ['login', '--json', '--session', ''], says: /--session/ },
+      { args: ['login', '--json', '--qr-png', ' '], says: /--qr-png/ },
       { args: ['demo', '--bogus'], says: /bogus/ },
       { args: ['fly'], says: /unknown command "fly"/ },
       { args: [], says: /Usage/ },
