@@ -118,6 +118,8 @@ export const pushLogin: Service<'pushLogin', ServiceDeps> = async (deps, input, 
   return decodeWith('webwxpushloginurl', decodePushLogin, body);
 };
 
+export const LOGOUT_TIMEOUT_MS = 5_000;
+
 /**
  * Tells the server the session ends. Its answer is ignored and no failure reaches the caller
  * (the session is over either way), except an abort, which the caller asked for.
@@ -140,6 +142,8 @@ export const logout: Service<'logout', ServiceDeps> = async (deps, input, signal
         body: { kind: 'form', value: { sid: credentials.wxsid, uin: credentials.wxuin } },
         // A logout redirects to the login page; any status is as good as a 200.
         alsoOk: [301, 302, 303, 307, 308],
+        // The user is waiting to leave (Ctrl-C) and the answer changes nothing: not 20 s.
+        timeoutMs: LOGOUT_TIMEOUT_MS,
       },
       signal,
     );

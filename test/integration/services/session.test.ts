@@ -167,6 +167,14 @@ describe('logout', () => {
     await expect(services.logout(testDeps(), session(), never())).resolves.toBeUndefined();
   });
 
+  it('gives up on a server that never answers after its own short deadline, not the 60 s every other request would wait', { timeout: 20_000 }, async () => {
+    server.route(`${CGI}/webwxlogout`, { kind: 'hold' });
+    const pending = services.logout(testDeps({ requestTimeoutMs: 60_000 }), session(), never());
+    await server.nextRequest(`${CGI}/webwxlogout`);
+    const outcome = await Promise.race([pending.then(() => 'resolved'), new Promise((resolve) => setTimeout(() => resolve('still waiting'), 15_000))]);
+    expect(outcome).toBe('resolved');
+  });
+
   it('does fail with aborted when the caller aborts', async () => {
     server.route(`${CGI}/webwxlogout`, { kind: 'hold' });
     const controller = new AbortController();
