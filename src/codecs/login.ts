@@ -76,18 +76,14 @@ export type LoginPollAnswer =
 
 export type LoginPollCode = LoginPollAnswer['code'];
 
-/** A URL never contains raw white space; answers wrapped by hand (seed 000) put some in. */
+/**
+ * A URL never contains raw white space; answers wrapped by hand (seed 000) put some in. Any
+ * absolute URL is a redirect: one with another scheme is refused by the host rule
+ * (untrustedRedirect, nothing sent) rather than the poll being asked again as for garbage.
+ */
 function cleanRedirectUri(raw: string, body: string): string {
   const uri = raw.replace(/\s+/g, '');
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    throw new DecodeError('login', 'redirect_uri', 'not a URL', body);
-  }
-  // Any other scheme is still a redirect to another origin: the host rule refuses it
-  // (untrustedRedirect, nothing sent) rather than the poll being asked again as for garbage.
-  void url;
+  if (!URL.canParse(uri)) throw new DecodeError('login', 'redirect_uri', 'not a URL', body);
   return uri;
 }
 
