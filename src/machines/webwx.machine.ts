@@ -149,6 +149,16 @@ export function summarizeContact(contact: Contact, previous?: ContactSummary): C
   };
 }
 
+/**
+ * The groups among webwxinit's recent chats. Their members (webwxinit lists them without names)
+ * are fetched as soon as the session syncs, as the web client does, so that a message from one
+ * of these groups can name its sender; other groups are fetched on their first message.
+ */
+function recentGroupsOf(list: readonly { readonly UserName: unknown }[]): string[] {
+  const groups = list.map((c) => String(c.UserName)).filter(isGroupUserName);
+  return [...new Set(groups)].slice(0, MEMBER_BATCH);
+}
+
 /** Contacts with these added or replaced (a group keeps known members when the update lists none). */
 export function mergeContacts(
   current: Readonly<Record<string, ContactSummary>>,
@@ -504,6 +514,7 @@ export const webwxMachine = setup({
         contactSeq: 0,
         credentials:
           context.credentials && init.SKey ? { ...context.credentials, skey: init.SKey } : context.credentials,
+        members: { ...context.members, pending: recentGroupsOf(init.ContactList) },
       });
       enqueue.emit({ type: 'login', user });
     }),
@@ -522,6 +533,7 @@ export const webwxMachine = setup({
         contactSeq: 0,
         credentials:
           context.credentials && init.SKey ? { ...context.credentials, skey: init.SKey } : context.credentials,
+        members: { ...context.members, pending: recentGroupsOf(init.ContactList) },
       });
       enqueue.emit({ type: 'login', user });
     }),

@@ -1,6 +1,7 @@
 /** Scripts that bring a machine to a given point, so each test starts where its subject is. */
 import {
   confirmedAnswer,
+  contact,
   contactPage,
   credentialsAnswer,
   initAnswer,
@@ -18,12 +19,15 @@ export const BASE_INPUT: Partial<WebwxInput> = {
   timing: { pollPauseMs: 1000, checkPauseMs: 1000, backoffBaseMs: 100, backoffMaxMs: 1000, sendRetryBaseMs: 200, sendRetryMaxMs: 1000 },
 };
 
-/** Everything up to (not including) the first synccheck. */
+/**
+ * Everything up to (not including) the first synccheck. The recent chats hold no group, so no
+ * member fetch starts by itself (test/unit/machine/sync.test.ts "recent groups" has one).
+ */
 export const LOGIN_SCRIPT: Script = {
   getUuid: [uuidIssued('uuid-1')],
   pollLogin: [scannedAnswer(), confirmedAnswer()],
   newLoginPage: [credentialsAnswer()],
-  webwxInit: [initAnswer()],
+  webwxInit: [initAnswer({ contacts: [contact('@friend1')] })],
   statusNotify: [notifyOk()],
   getContact: [contactPage(['@friend2', '@friend3'])],
 };

@@ -4,6 +4,7 @@ import {
   check,
   contact,
   EMPTY_KEY,
+  initAnswer,
   key,
   netError,
   rawMessage,
@@ -12,9 +13,9 @@ import {
   syncAnswer,
   timeoutError,
 } from './fixtures.js';
-import { fails, settle, type Harness } from './harness.js';
+import { fails, settle, startMachine, type Harness } from './harness.js';
 import type { WebwxContext } from '../../../src/machines/webwx.types.js';
-import { startSyncing } from './flows.js';
+import { BASE_INPUT, LOGIN_SCRIPT, startSyncing } from './flows.js';
 
 describe('syncing: the loop', () => {
   it('selector 0 checks again without webwxsync (pausing when it came back at once)', async () => {
@@ -252,6 +253,19 @@ describe('syncing: messages', () => {
     expect(h.inputsOf('batchGetContact')[0]?.userNames).toEqual(groups.slice(0, 50));
     expect(h.emittedOf('checkpoint')).toHaveLength(1);
     expect(h.context().members.pending).toEqual(groups.slice(50));
+  });
+
+  it('fetches the members of webwxinit\'s recent groups as soon as it syncs, with nothing waiting for them', async () => {
+    const h = startMachine(BASE_INPUT, {
+      ...LOGIN_SCRIPT,
+      webwxInit: [initAnswer({ contacts: [contact('@friend1'), contact('@@recent1'), contact('@@recent2'), contact('@@recent1')] })],
+      batchGetContact: [batchAnswer([{ name: '@@recent1', members: ['@m1'] }, { name: '@@recent2', members: ['@m2'] }])],
+    });
+    await h.until(() => h.callsOf('batchGetContact').length === 1 && h.context().members.inFlight.length === 0);
+    expect(h.inputsOf('batchGetContact')[0]?.userNames).toEqual(['@@recent1', '@@recent2']);
+    // The loop did not wait for it: the first synccheck went out too.
+    expect(h.callsOf('syncCheck').length).toBeGreaterThanOrEqual(1);
+    expect(h.context().contacts['@@recent1']?.members?.map((m) => m.UserName)).toEqual(['@m1']);
   });
 
   it('retries a failed member batch, then drops it after the attempt budget', async () => {
