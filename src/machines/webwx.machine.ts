@@ -192,8 +192,8 @@ export interface SyncOutcome {
     'syncKey' | 'syncCheckKey' | 'delivered' | 'contacts' | 'members' | 'credentials'
   >;
   readonly messages: readonly Message[];
-  /** Nothing new at all: no message, no contact change, the same keys. */
-  readonly idle: boolean;
+  /** Nothing for the user: no new message, no contact change (the keys may still move). */
+  readonly bringsNothing: boolean;
 }
 
 /** The last `count` items; `count` 0 keeps none (`slice(-0)` would keep them all). */
@@ -202,19 +202,17 @@ function lastOf<T>(items: readonly T[], count: number): T[] {
 }
 
 /**
- * Whether an answer changes nothing (no new MsgId, no contact change, the same keys): exactly
- * `applySyncAnswer(context, body).idle`, without normalising messages or copying the window,
- * because the guard asks it of every answer.
+ * Whether an answer brings the user nothing (no new MsgId, no contact change), whatever it does
+ * to the keys: exactly `applySyncAnswer(context, body).bringsNothing`, without normalising
+ * messages or copying the window, because the guard asks it of every answer. A server that answers synccheck at once with a selector and then a sync with
+ * nothing but a moved key would otherwise be asked again at once, forever (PROTOCOL.md: peers
+ * spin on selectors 3, 6, 7): such a round pauses like an empty one.
  */
-export function syncAnswerIsIdle(context: WebwxContext, body: SyncBody): boolean {
+export function syncAnswerBringsNothing(context: WebwxContext, body: SyncBody): boolean {
   if ((body.ModContactList ?? []).length > 0 || (body.DelContactList ?? []).length > 0) return false;
-  if (body.AddMsgList.length > 0) {
-    const seen = deliveredSetOf(context.delivered);
-    if (body.AddMsgList.some((raw) => !seen.has(raw.MsgId))) return false;
-  }
-  const syncKey = nextSyncKey(context.syncKey ?? body.SyncKey, body.SyncKey);
-  const syncCheckKey = isEmptyKey(body.SyncCheckKey) ? context.syncCheckKey : (body.SyncCheckKey ?? null);
-  return sameKey(syncKey, context.syncKey) && sameKey(syncCheckKey, context.syncCheckKey);
+  if (body.AddMsgList.length === 0) return true;
+  const seen = deliveredSetOf(context.delivered);
+  return body.AddMsgList.every((raw) => seen.has(raw.MsgId));
 }
 
 /**
@@ -292,13 +290,8 @@ export function applySyncAnswer(context: WebwxContext, body: SyncBody): SyncOutc
   const syncCheckKey = isEmptyKey(body.SyncCheckKey) ? context.syncCheckKey : (body.SyncCheckKey ?? null);
   const credentials =
     context.credentials && body.SKey && body.SKey.length > 0 ? { ...context.credentials, skey: body.SKey } : context.credentials;
-  const idle =
-    messages.length === 0 &&
-    (body.ModContactList ?? []).length === 0 &&
-    removed.length === 0 &&
-    sameKey(syncKey, context.syncKey) &&
-    sameKey(syncCheckKey, context.syncCheckKey);
-  return { patch: { syncKey, syncCheckKey, delivered, contacts, members, credentials }, messages, idle };
+  const bringsNothing = messages.length === 0 && (body.ModContactList ?? []).length === 0 && removed.length === 0;
+  return { patch: { syncKey, syncCheckKey, delivered, contacts, members, credentials }, messages, bringsNothing };
 }
 
 /** The top-level state of a snapshot value, e.g. `{ syncing: {...} }` → `syncing`. */
@@ -436,7 +429,7 @@ export const webwxMachine = setup({
     nothingNewPauseServed: ({ context }, checked: Timed<SyncCheckAnswer>) =>
       checked.answer.selector === 0 && remainingPause(context.settings.timing.checkPauseMs, checked.elapsedMs) === 0,
     moreToFetch: (_, answer: Answer<SyncBody>) => answer.ok && (answer.value.ContinueFlag ?? 0) !== 0,
-    syncBroughtNothing: ({ context }, answer: Answer<SyncBody>) => answer.ok && syncAnswerIsIdle(context, answer.value),
+    syncBroughtNothing: ({ context }, answer: Answer<SyncBody>) => answer.ok && syncAnswerBringsNothing(context, answer.value),
 
     outboxHasItems: ({ context }) => context.outbox.length > 0,
     rateLimitedRetryable: ({ context }, answer: Answer<SendMsgBody>) =>

@@ -141,7 +141,7 @@ const arbMessage = fc.record({
 
 export const arbSyncTemplate: fc.Arbitrary<SyncTemplate> = fc.record({
   ret: fc.oneof({ arbitrary: fc.constant(0), weight: 6 }, { arbitrary: arbRet, weight: 1 }),
-  messages: fc.array(arbMessage, { minLength: 1, maxLength: 4 }),
+  messages: fc.array(arbMessage, { minLength: 0, maxLength: 4 }),
   key: fc.constantFrom<SyncTemplate['key']>('advance', 'advance', 'same', 'empty'),
   syncCheckKey: fc.boolean(),
   continueFlag: fc.constantFrom(0, 0, 1),

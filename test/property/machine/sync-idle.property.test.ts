@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SyncBody } from '../../../src/codecs/sync.js';
-import { applySyncAnswer, initialContext, syncAnswerIsIdle } from '../../../src/machines/webwx.machine.js';
+import { applySyncAnswer, initialContext, syncAnswerBringsNothing } from '../../../src/machines/webwx.machine.js';
 import type { WebwxContext } from '../../../src/machines/webwx.types.js';
 
 const ids = fc.constantFrom('1', '2', '3', '4', '5');
@@ -20,9 +20,9 @@ function contextWith(delivered: string[], syncKey: WebwxContext['syncKey'], sync
   return { ...base, delivered, syncKey, syncCheckKey, user: { UserName: '@me', NickName: 'me', Uin: 1 } } as WebwxContext;
 }
 
-describe('syncAnswerIsIdle', () => {
-  // Invariant: the guard's cheap idle test answers exactly what applying the answer would say.
-  it('equals applySyncAnswer(...).idle for any context and answer', () => {
+describe('syncAnswerBringsNothing', () => {
+  // Invariant: the guard's cheap test answers exactly what applying the answer would say.
+  it('equals applySyncAnswer(...).bringsNothing for any context and answer', () => {
     fc.assert(
       fc.property(fc.array(ids, { maxLength: 5 }), fc.option(key, { nil: null }), fc.option(key, { nil: null }), body, (delivered, syncKey, syncCheckKey, b) => {
         const context = contextWith(delivered, syncKey as WebwxContext['syncKey'], syncCheckKey as WebwxContext['syncCheckKey'], 2000);
@@ -34,7 +34,7 @@ describe('syncAnswerIsIdle', () => {
           SyncKey: b.SyncKey,
           ...(b.SyncCheckKey ? { SyncCheckKey: b.SyncCheckKey } : {}),
         } as unknown as SyncBody;
-        expect(syncAnswerIsIdle(context, answer)).toBe(applySyncAnswer(context, answer).idle);
+        expect(syncAnswerBringsNothing(context, answer)).toBe(applySyncAnswer(context, answer).bringsNothing);
       }),
     );
   });

@@ -3,6 +3,7 @@
  * actions racing them (fast-check scheduler; simulated clock). Each property names the invariant
  * it guards; scenario.ts describes a run, checks.ts the helpers that judge its trace.
  */
+import type { SyncBody } from '../../../src/codecs/sync.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LoginPollAnswer } from '../../../src/codecs/login.js';
@@ -265,6 +266,23 @@ describe('webwx machine: properties of live runs', () => {
       },
       { qrChurn: true },
     ));
+
+  // Invariant: a webwxsync that brought nothing (no message, no contact change; whatever it did to
+  // the keys) and asked for no next page is followed by a pause before the next synccheck, so a
+  // server that answers a selector at once, forever, gets no spin.
+  it('pauses after a webwxsync that brought nothing, even when it moved the keys', () =>
+    holds((trace) => {
+      const loop = trace.calls.filter((c) => c.name === 'syncCheck' || c.name === 'webwxSync');
+      for (let i = 1; i < loop.length; i++) {
+        const [sync, next] = [loop[i - 1]!, loop[i]!];
+        if (sync.name !== 'webwxSync' || next.name !== 'syncCheck') continue;
+        const answer = sync.reply?.ok ? (sync.reply.value as { ok: boolean; value?: SyncBody }) : undefined;
+        const body = answer?.ok ? answer.value : undefined;
+        if (!body || body.ContinueFlag !== 0) continue;
+        if (body.AddMsgList.length > 0 || (body.ModContactList ?? []).length > 0 || (body.DelContactList ?? []).length > 0) continue;
+        expect(next.at, `synccheck #${next.seq} right after the empty webwxsync #${sync.seq}`).toBeGreaterThan(sync.at);
+      }
+    }));
 
   // Invariant: no secret (skey, sid, pass_ticket, login ticket) in anything the machine emits.
   it('emits no secret', () =>

@@ -179,6 +179,16 @@ describe('syncing: the loop', () => {
     expect(h.clock.nextIn()).toBe(1000);
     expect(h.callsOf('syncCheck')).toHaveLength(1);
   });
+
+  it('rests too when the sync brought nothing but a moved key (a server answering selector 7 at once, forever, gets no spin)', async () => {
+    const h = await startSyncing({}, { syncCheck: [check(0, 7, 0)], webwxSync: [syncAnswer({ syncKey: key(11, 21, 31) })] });
+    await h.until(() => h.callsOf('webwxSync').length === 1 && h.clock.nextIn() !== undefined);
+    expect(h.value()).toMatchObject({ syncing: { loop: 'resting' } });
+    expect(h.clock.nextIn()).toBe(1000);
+    expect(h.callsOf('syncCheck')).toHaveLength(1);
+    // The moved key is taken all the same.
+    expect(h.context().syncKey).toEqual(key(11, 21, 31));
+  });
 });
 
 describe('syncing: messages', () => {
