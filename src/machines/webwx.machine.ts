@@ -192,7 +192,7 @@ export interface SyncOutcome {
     'syncKey' | 'syncCheckKey' | 'delivered' | 'contacts' | 'members' | 'credentials'
   >;
   readonly messages: readonly Message[];
-  /** Nothing for the user: no new message, no contact change (the keys may still move). */
+  /** No new message (the keys and contacts may still change): the next synccheck waits a pause. */
   readonly bringsNothing: boolean;
 }
 
@@ -202,14 +202,15 @@ function lastOf<T>(items: readonly T[], count: number): T[] {
 }
 
 /**
- * Whether an answer brings the user nothing (no new MsgId, no contact change), whatever it does
- * to the keys: exactly `applySyncAnswer(context, body).bringsNothing`, without normalising
- * messages or copying the window, because the guard asks it of every answer. A server that answers synccheck at once with a selector and then a sync with
- * nothing but a moved key would otherwise be asked again at once, forever (PROTOCOL.md: peers
- * spin on selectors 3, 6, 7): such a round pauses like an empty one.
+ * Whether an answer delivers no new message, whatever it does to the keys and contacts: exactly
+ * `applySyncAnswer(context, body).bringsNothing`, without normalising messages or copying the
+ * window, because the guard asks it of every answer. Such a round rests before the next synccheck:
+ * a server that answers a selector at once and then a sync with only a moved key, or the same
+ * contact change again and again, would otherwise be asked again at once, forever (PROTOCOL.md:
+ * peers spin on selectors 3, 6, 7). Contact changes are applied all the same; only messages are
+ * worth hurrying for.
  */
 export function syncAnswerBringsNothing(context: WebwxContext, body: SyncBody): boolean {
-  if ((body.ModContactList ?? []).length > 0 || (body.DelContactList ?? []).length > 0) return false;
   if (body.AddMsgList.length === 0) return true;
   const seen = deliveredSetOf(context.delivered);
   return body.AddMsgList.every((raw) => seen.has(raw.MsgId));
@@ -290,7 +291,7 @@ export function applySyncAnswer(context: WebwxContext, body: SyncBody): SyncOutc
   const syncCheckKey = isEmptyKey(body.SyncCheckKey) ? context.syncCheckKey : (body.SyncCheckKey ?? null);
   const credentials =
     context.credentials && body.SKey && body.SKey.length > 0 ? { ...context.credentials, skey: body.SKey } : context.credentials;
-  const bringsNothing = messages.length === 0 && (body.ModContactList ?? []).length === 0 && removed.length === 0;
+  const bringsNothing = messages.length === 0;
   return { patch: { syncKey, syncCheckKey, delivered, contacts, members, credentials }, messages, bringsNothing };
 }
 

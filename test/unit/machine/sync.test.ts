@@ -189,6 +189,17 @@ describe('syncing: the loop', () => {
     // The moved key is taken all the same.
     expect(h.context().syncKey).toEqual(key(11, 21, 31));
   });
+
+  it('rests after a sync that only changed a contact, and applies the change', async () => {
+    const h = await startSyncing(
+      {},
+      { syncCheck: [check(0, 4, 0)], webwxSync: [syncAnswer({ syncKey: key(10, 20, 30), mod: [contact('@friend1', 'Renamed')] })] },
+    );
+    await h.until(() => h.callsOf('webwxSync').length === 1 && h.clock.nextIn() !== undefined);
+    expect(h.value()).toMatchObject({ syncing: { loop: 'resting' } });
+    expect(h.clock.nextIn()).toBe(1000);
+    expect(h.context().contacts['@friend1']?.NickName).toBe('Renamed');
+  });
 });
 
 describe('syncing: messages', () => {
