@@ -660,6 +660,8 @@ export const webwxMachine = setup({
           always: { guard: 'failureBudgetSpent', target: '#webwx.loggedOut', actions: 'endTooManyFailures' },
           after: { backoff: 'requesting' },
         },
+        /** After a QR that expired (400) on a poll that came back at once: the rest of the poll pause. */
+        resting: { after: { rest: 'requesting' } },
       },
     },
 
@@ -688,9 +690,18 @@ export const webwxMachine = setup({
                 ],
               },
               {
+                // A 201 that came back at once (polled after the scan) waits the rest of the poll
+                // pause before the tip=0 poll, as any poll that returned at once (PROTOCOL.md).
                 guard: { type: 'scannedByPhone', params: ({ event }) => event.output.answer },
-                target: '#webwx.scanned',
-                actions: ['succeed', { type: 'emitScanned', params: ({ event }) => event.output.answer }],
+                target: '#webwx.scanned.resting',
+                actions: [
+                  'succeed',
+                  { type: 'emitScanned', params: ({ event }) => event.output.answer },
+                  {
+                    type: 'restAfter',
+                    params: ({ context, event }) => ({ minimumMs: context.settings.timing.pollPauseMs, elapsedMs: event.output.elapsedMs }),
+                  },
+                ],
               },
               {
                 guard: { type: 'confirmedByPhone', params: ({ event }) => event.output.answer },
@@ -699,8 +710,15 @@ export const webwxMachine = setup({
               },
               {
                 guard: { type: 'qrExpiredRefreshable', params: ({ event }) => event.output.answer },
-                target: '#webwx.uuid',
-                actions: ['succeed', 'countQrRefresh'],
+                target: '#webwx.uuid.resting',
+                actions: [
+                  'succeed',
+                  'countQrRefresh',
+                  {
+                    type: 'restAfter',
+                    params: ({ context, event }) => ({ minimumMs: context.settings.timing.pollPauseMs, elapsedMs: event.output.elapsedMs }),
+                  },
+                ],
               },
               {
                 guard: { type: 'qrExpired', params: ({ event }) => event.output.answer },
@@ -755,8 +773,15 @@ export const webwxMachine = setup({
               },
               {
                 guard: { type: 'qrExpiredRefreshable', params: ({ event }) => event.output.answer },
-                target: '#webwx.uuid',
-                actions: ['succeed', 'countQrRefresh'],
+                target: '#webwx.uuid.resting',
+                actions: [
+                  'succeed',
+                  'countQrRefresh',
+                  {
+                    type: 'restAfter',
+                    params: ({ context, event }) => ({ minimumMs: context.settings.timing.pollPauseMs, elapsedMs: event.output.elapsedMs }),
+                  },
+                ],
               },
               {
                 guard: { type: 'qrExpired', params: ({ event }) => event.output.answer },

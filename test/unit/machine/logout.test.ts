@@ -20,13 +20,16 @@ interface Case {
   readonly input?: Partial<WebwxInput>;
   /** The actor that is in flight when LOGOUT arrives. */
   readonly inFlight: WebwxActorName;
+  /** Its call that is in flight (default 1: the first). */
+  readonly nth?: number;
   readonly withCredentials: boolean;
 }
 
 const CASES: Case[] = [
   { state: 'uuid', script: {}, inFlight: 'getUuid', withCredentials: false },
   { state: 'awaitingScan', script: { getUuid: [uuidIssued('u1')] }, inFlight: 'pollLogin', withCredentials: false },
-  { state: 'scanned', script: { getUuid: [uuidIssued('u1')], pollLogin: [scannedAnswer()] }, inFlight: 'pollLogin', withCredentials: false },
+  // The first poll answered 201 at once; the tip=0 poll follows the poll pause.
+  { state: 'scanned', script: { getUuid: [uuidIssued('u1')], pollLogin: [scannedAnswer()] }, inFlight: 'pollLogin', nth: 2, withCredentials: false },
   { state: 'confirmed', script: { getUuid: [uuidIssued('u1')], pollLogin: [confirmedAnswer()] }, inFlight: 'newLoginPage', withCredentials: false },
   {
     state: 'initialized',
@@ -52,7 +55,7 @@ const CASES: Case[] = [
 
 async function reach(c: Case): Promise<Harness> {
   const h = startMachine({ ...BASE_INPUT, ...(c.input ?? {}) }, c.script);
-  await h.until(() => h.top() === c.state && h.callsOf(c.inFlight).length > 0);
+  await h.until(() => h.top() === c.state && h.callsOf(c.inFlight).length >= (c.nth ?? 1));
   return h;
 }
 
