@@ -690,18 +690,11 @@ export const webwxMachine = setup({
                 ],
               },
               {
-                // A 201 that came back at once (polled after the scan) waits the rest of the poll
-                // pause before the tip=0 poll, as any poll that returned at once (PROTOCOL.md).
+                // Straight to the tip=0 poll, as the web client does: that one is held until the
+                // confirm, and if it too came back at once, `scanned` pauses before the next.
                 guard: { type: 'scannedByPhone', params: ({ event }) => event.output.answer },
-                target: '#webwx.scanned.resting',
-                actions: [
-                  'succeed',
-                  { type: 'emitScanned', params: ({ event }) => event.output.answer },
-                  {
-                    type: 'restAfter',
-                    params: ({ context, event }) => ({ minimumMs: context.settings.timing.pollPauseMs, elapsedMs: event.output.elapsedMs }),
-                  },
-                ],
+                target: '#webwx.scanned',
+                actions: ['succeed', { type: 'emitScanned', params: ({ event }) => event.output.answer }],
               },
               {
                 guard: { type: 'confirmedByPhone', params: ({ event }) => event.output.answer },

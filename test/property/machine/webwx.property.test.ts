@@ -241,7 +241,8 @@ describe('webwx machine: properties of live runs', () => {
 
   // Invariant: the machine never spins: a synccheck that came back at once with nothing (or
   // failed) is followed by a pause before the next synccheck, and a login poll that came back at
-  // once (whatever it answered but a confirm), or failed, by a pause before the next poll or jslogin.
+  // once unchanged (408, or 201 while scanned) or expired (400), or failed, by a pause before the
+  // next poll or jslogin.
   it('pauses before asking again after an answer that came back at once with nothing', () =>
     holds(
       (trace) => {
@@ -263,14 +264,14 @@ describe('webwx machine: properties of live runs', () => {
           if (answered && answered.elapsedMs >= pollPauseMs) continue;
           expect(current.at, `poll #${current.seq} right after #${previous.seq}`).toBeGreaterThan(previous.at);
         }
-        // Whatever a poll that came back at once said (201, or 400 and a new QR), the next poll
-        // or jslogin waits: the login endpoint is never hammered.
+        // A poll that came back at once with an expired QR (400) waits before the new jslogin:
+        // a server expiring every QR at once is not hammered through the refreshes.
         const login = trace.calls.filter((c) => c.name === 'pollLogin' || c.name === 'getUuid');
         for (let i = 1; i < login.length; i++) {
           const [previous, current] = [login[i - 1]!, login[i]!];
-          if (previous.name !== 'pollLogin') continue;
+          if (previous.name !== 'pollLogin' || current.name !== 'getUuid') continue;
           const answered = previous.reply?.ok ? (previous.reply.value as Timed<LoginPollAnswer>) : undefined;
-          if (!answered || answered.elapsedMs >= pollPauseMs) continue;
+          if (!answered || answered.answer.code !== 400 || answered.elapsedMs >= pollPauseMs) continue;
           expect(current.at, `${current.name} #${current.seq} right after the poll #${previous.seq} that answered ${answered.answer.code} at once`).toBeGreaterThan(previous.at);
         }
       },

@@ -28,7 +28,7 @@ interface Case {
 const CASES: Case[] = [
   { state: 'uuid', script: {}, inFlight: 'getUuid', withCredentials: false },
   { state: 'awaitingScan', script: { getUuid: [uuidIssued('u1')] }, inFlight: 'pollLogin', withCredentials: false },
-  // The first poll answered 201 at once; the tip=0 poll follows the poll pause.
+  // The first poll answered 201; the tip=0 poll is the one in flight.
   { state: 'scanned', script: { getUuid: [uuidIssued('u1')], pollLogin: [scannedAnswer()] }, inFlight: 'pollLogin', nth: 2, withCredentials: false },
   { state: 'confirmed', script: { getUuid: [uuidIssued('u1')], pollLogin: [confirmedAnswer()] }, inFlight: 'newLoginPage', withCredentials: false },
   {
