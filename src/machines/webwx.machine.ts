@@ -1200,6 +1200,15 @@ export const webwxMachine = setup({
                     actions: 'countSendAttempt',
                   },
                   {
+                    // Ret 1100/1101/1102 says the session is over (PROTOCOL.md), whichever call hears it.
+                    guard: { type: 'sessionDead', params: ({ event }) => event.output },
+                    target: '#webwx.loggedOut',
+                    actions: [
+                      { type: 'sendGaveUp', params: ({ event }) => ({ reason: 'rejected' as const, ret: event.output.ok ? 0 : event.output.ret }) },
+                      { type: 'endSession', params: ({ event }) => ({ reason: 'remote', retcode: event.output.ok ? 0 : event.output.ret }) },
+                    ],
+                  },
+                  {
                     target: 'idle',
                     actions: {
                       type: 'sendGaveUp',

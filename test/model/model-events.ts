@@ -127,7 +127,7 @@ function outcomesOf(id: string, context: WebwxContext): { done: Outcomes; errors
       };
     case 'sendText':
       return {
-        done: { ok: sendOk('5001'), 1205: refused(1205), 1: refused(1) },
+        done: { ok: sendOk('5001'), 1205: refused(1205), 1101: refused(1101), 1: refused(1) },
         errors: { network: netError('webwxsendmsg'), badResponse: badResponse('webwxsendmsg') },
       };
     case 'batchGetContact':

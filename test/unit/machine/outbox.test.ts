@@ -80,6 +80,19 @@ describe('syncing: the outbox', () => {
     expect(h.inputsOf('sendText').map((i) => i.clientMsgId)).toEqual(['700', '701']);
   });
 
+  it.each([1100, 1101, 1102])('Ret %i ends the session (remote, that retcode): the send fails with it, the queued ones as loggedOut', async (ret) => {
+    const h = await startSyncing({}, { sendText: [refused(ret)] });
+    h.actor.send(send('@friend1', 'x', '800'));
+    h.actor.send(send('@friend2', 'y', '801'));
+    await h.until(() => h.top() === 'loggedOut');
+    expect(h.emittedOf('sendFailed')).toEqual([
+      { type: 'sendFailed', to: '@friend1', clientMsgId: '800', reason: 'rejected', ret },
+      { type: 'sendFailed', to: '@friend2', clientMsgId: '801', reason: 'loggedOut' },
+    ]);
+    expect(h.emittedOf('logout')).toEqual([{ type: 'logout', reason: 'remote', retcode: ret }]);
+    expect(h.callsOf('sendText')).toHaveLength(1);
+  });
+
   it('a bad response is retried with the same clientMsgId (the server dedupes it), then fails past the budget', async () => {
     const h = await startSyncing({}, { sendText: [fails(badResponse('webwxsendmsg')), sendOk('81')] });
     h.actor.send(send('@friend1', 'x', '800'));
