@@ -94,18 +94,17 @@ export function parseSimulatorArgs(argv: readonly string[]): ParsedArgs {
 }
 
 /**
- * Not a bug (exit 1 is for bugs, CONTRACT.md): an address that does not exist or cannot be
- * bound is bad usage (2); a port another program holds, or one the user may not bind, is the
- * environment's refusal (3, as `webwx scene-demo` answers it).
+ * Not a bug (exit 1 is for bugs, CONTRACT.md): a port another program holds or the user may not
+ * bind, or an address that does not exist, is a port or host the command cannot use as asked —
+ * bad usage (2), as `--inspect=PORT` answers a taken port.
  */
 export function listenFailureExit(err: unknown): number {
   const code = (err as { code?: unknown } | null)?.code;
-  if (code === 'EADDRINUSE' || code === 'EACCES') return 3;
-  if (code === 'ENOTFOUND' || code === 'EADDRNOTAVAIL' || code === 'EAI_AGAIN' || code === 'EINVAL' || code === 'ERR_SOCKET_BAD_PORT') return 2;
-  return 1;
+  const unusable = ['EADDRINUSE', 'EACCES', 'ENOTFOUND', 'EADDRNOTAVAIL', 'EAI_AGAIN', 'EINVAL', 'ERR_SOCKET_BAD_PORT'];
+  return typeof code === 'string' && unusable.includes(code) ? 2 : 1;
 }
 
-/** Runs the simulator until stopped; resolves with the exit code (2: bad usage, 3: the port is taken). */
+/** Runs the simulator until stopped; resolves with the exit code (2: bad usage, a port or host it cannot use). */
 export async function runSimulatorCli(argv: readonly string[], io: SimulatorCliIo = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;

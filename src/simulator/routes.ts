@@ -8,7 +8,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { encodeJsLogin, encodeLoginPoll, encodeNewLoginPage, encodePushLogin } from '../codecs/login.js';
 import { encodeSyncCheck } from '../codecs/sync.js';
 import { asUuid } from '../codecs/common.js';
-import { renderQrPng } from './qr.js';
+import { renderQrJpeg } from './qr.js';
 import type { Parker } from './park.js';
 import type { SimEndpoint } from './types.js';
 import { CONTENT_TYPE, htmlReply, jsonReply, scriptReply, type JsonBody, type Reply } from './wire.js';
@@ -118,7 +118,7 @@ const jslogin: Handler = async (ctx) => {
 const qrcode: Handler = async (ctx) => {
   const uuid = decodeURIComponent(ctx.url.pathname.slice('/qrcode/'.length));
   if (ctx.world.uuid(uuid) === null) return htmlReply(404, '<html><body>not found</body></html>');
-  return { status: 200, headers: { 'Content-Type': CONTENT_TYPE.png, 'Cache-Control': 'no-cache' }, body: await renderQrPng(uuid) };
+  return { status: 200, headers: { 'Content-Type': CONTENT_TYPE.jpeg, 'Cache-Control': 'no-cache' }, body: renderQrJpeg(uuid) };
 };
 
 const loginPoll: Handler = async (ctx) => {

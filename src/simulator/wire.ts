@@ -21,7 +21,7 @@ export const CONTENT_TYPE = {
   json: 'text/plain',
   xml: 'text/plain;charset=utf-8',
   html: 'text/html; charset=utf-8',
-  png: 'image/png',
+  jpeg: 'image/jpeg',
 } as const;
 
 export const scriptReply = (body: string): Reply => ({ status: 200, headers: { 'Content-Type': CONTENT_TYPE.script }, body });

@@ -196,7 +196,7 @@ export async function runSceneDemo(argv: string[], io: SceneDemoIo = {}): Promis
     const code = (e as { code?: unknown } | null)?.code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
       err.write(`webwx scene-demo: cannot listen on ${args.host}:${args.port} (${code})\n`);
-      return 3;
+      return 2;
     }
     throw e;
   } finally {

@@ -68,14 +68,14 @@ describe('webwx simulator --port 0 --auto', () => {
     expect((await sim.exit).code).toBe(0);
   });
 
-  it('a port another program holds is not a bug: exit 3 with the reason on stderr; an address that cannot exist is bad usage: exit 2', async () => {
+  it('a port another program holds, or an address that cannot exist, is bad usage (exit 2, as for --inspect), not a bug: the reason on stderr', async () => {
     const holder = createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     try {
       const port = String((holder.address() as AddressInfo).port);
       const busy = startCli(['simulator', '--port', port]);
       const exit = await busy.exit;
-      expect(exit.code).toBe(3);
+      expect(exit.code).toBe(2);
       expect(busy.stderr()).toContain('EADDRINUSE');
       expect(busy.lines).toEqual([]);
     } finally {

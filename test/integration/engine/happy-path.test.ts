@@ -18,7 +18,7 @@ describe('the happy path', () => {
     expect(qr.imageUrl).toBe(`${sim.origin}/qrcode/${qr.uuid}`);
     expect(sim.control.uuid(qr.uuid)?.state).toBe('pending');
     const image = await fetch(qr.imageUrl);
-    expect(image.headers.get('content-type')).toBe('image/png');
+    expect(image.headers.get('content-type')).toBe('image/jpeg');
 
     // Let a few polls come back 408 first, so the tip is checked across unscanned polls too.
     const polls = (): number => sim.control.requests({ endpoint: 'login' }).filter((r) => r.query['uuid'] === qr.uuid).length;

@@ -1,9 +1,10 @@
 /** The login side over real HTTP: jslogin, the QR image, the held login poll, newloginpage, push login. */
-import QRCode from 'qrcode';
+import jpeg from 'jpeg-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeJsLogin, decodeLoginPoll, decodeNewLoginPage, decodePushLogin, type Credentials } from '../../../src/codecs/login.js';
 import { decodeSyncCheck } from '../../../src/codecs/sync.js';
 import { qrText, startSimulator, WEB_FORBIDDEN_MESSAGE, type Simulator } from '../../../src/simulator/index.js';
+import { QR_MARGIN_MODULES, QR_MODULE_PIXELS, qrModules } from '../../../src/simulator/qr.js';
 import { APPID, CGI, login, SimClient, syncCheckPath } from './sim-client.js';
 
 let sim: Simulator | null = null;
@@ -44,17 +45,30 @@ describe('jslogin and the QR image', () => {
     expect(s.control.uuid(uos.uuid!)!.desktop).toBe(true);
   });
 
-  it('serves a PNG QR that encodes https://login.weixin.qq.com/l/<uuid>', async () => {
+  it('serves a JPEG QR (as PROTOCOL.md says) whose modules are the QR of https://login.weixin.qq.com/l/<uuid>', async () => {
     const s = await start();
     const c = new SimClient(s.origin);
     const { uuid } = decodeJsLogin((await c.get(`/jslogin?appid=${APPID}&fun=new`)).text);
     const res = await fetch(`${s.origin}/qrcode/${uuid}`);
-    expect(res.headers.get('content-type')).toBe('image/png');
-    const png = Buffer.from(await res.arrayBuffer());
-    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
-    // The qrcode package is deterministic: the same text and options give the same image.
-    const expected = await QRCode.toBuffer(`https://login.weixin.qq.com/l/${uuid}`, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 280 });
-    expect(png.equals(expected)).toBe(true);
+    expect(res.headers.get('content-type')).toBe('image/jpeg');
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+    // Decoded, the centre of every module is dark exactly where the QR of that text has a dark module.
+    const image = jpeg.decode(bytes, { useTArray: true });
+    const qr = qrModules(uuid!);
+    const side = (qr.size + 2 * QR_MARGIN_MODULES) * QR_MODULE_PIXELS;
+    expect([image.width, image.height]).toEqual([side, side]);
+    let mismatches = 0;
+    for (let row = -QR_MARGIN_MODULES; row < qr.size + QR_MARGIN_MODULES; row++) {
+      for (let col = -QR_MARGIN_MODULES; col < qr.size + QR_MARGIN_MODULES; col++) {
+        const y = (row + QR_MARGIN_MODULES) * QR_MODULE_PIXELS + QR_MODULE_PIXELS / 2;
+        const x = (col + QR_MARGIN_MODULES) * QR_MODULE_PIXELS + QR_MODULE_PIXELS / 2;
+        const luma = image.data[(y * side + x) * 4]!;
+        const dark = row >= 0 && col >= 0 && row < qr.size && col < qr.size && qr.dark(row, col);
+        if (dark !== luma < 128) mismatches++;
+      }
+    }
+    expect(mismatches).toBe(0);
     expect(qrText(uuid!)).toBe(`https://login.weixin.qq.com/l/${uuid}`);
     expect((await fetch(`${s.origin}/qrcode/nosuchuuid==`)).status).toBe(404);
   });
