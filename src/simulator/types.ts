@@ -195,7 +195,10 @@ export interface SentRecord {
   readonly type: number;
   readonly from: string;
   readonly to: string;
+  /** The Msg's Content as the client sent it. */
   readonly content: string;
+  /** The same, under the name of the CLI's `send` command's field. */
+  readonly text: string;
   readonly time: number;
 }
 

@@ -729,6 +729,7 @@ export class World {
       from: session.user.UserName,
       to,
       content: typeof m['Content'] === 'string' ? m['Content'] : '',
+      text: typeof m['Content'] === 'string' ? m['Content'] : '',
       time: this.now(),
     };
     session.sent.push(record);

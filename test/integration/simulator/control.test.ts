@@ -106,8 +106,8 @@ describe('/__sim/ control API', () => {
       Scene: 0,
       Msg: { Type: 1, Content: 'logged', FromUserName: userName, ToUserName: 'filehelper', LocalID: '9', ClientMsgId: '9' },
     });
-    const sent = (await call(s, 'GET', `sent?uin=${l.creds.wxuin}`)).json as { content: string }[];
-    expect(sent.map((x) => x.content)).toEqual(['logged']);
+    const sent = (await call(s, 'GET', `sent?uin=${l.creds.wxuin}`)).json as { content: string; text: string }[];
+    expect(sent).toEqual([expect.objectContaining({ to: 'filehelper', content: 'logged', text: 'logged', clientMsgId: '9', msgId: expect.stringMatching(/^\d+$/) })]);
     const log = (await call(s, 'GET', 'requests')).json as { method: string; path: string; endpoint: string; query: Record<string, string>; headers: Record<string, string>; body: { BaseRequest: { Skey: string } } }[];
     expect(log).toHaveLength(1);
     expect(log[0]).toEqual(
