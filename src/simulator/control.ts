@@ -229,6 +229,7 @@ function routes(control: SimulatorControl): Record<string, Route> {
       const endpoint = query.get('endpoint');
       if (endpoint !== null && !SIM_ENDPOINTS.includes(endpoint as SimEndpoint)) throw new SimError('badRequest', 'unknown endpoint');
       const since = query.get('since');
+      if (since !== null && !/^\d+$/.test(since)) throw new SimError('badRequest', '"since" must be a request seq (a whole number)');
       return control.requests(defined({ endpoint: (endpoint ?? undefined) as SimEndpoint | undefined, since: since === null ? undefined : Number(since) }));
     },
     'DELETE requests': () => (control.clearRequests(), { ok: true }),
@@ -274,10 +275,19 @@ const STATUS: Record<SimError['code'], number> = { notFound: 404, badRequest: 40
 
 /** Answers one `/__sim/<name>` request. */
 export function handleControl(control: SimulatorControl, method: string, name: string, rawBody: string, query: URLSearchParams): Reply {
-  const route = routes(control)[`${method} ${name}`];
+  const table = routes(control);
+  const route = table[`${method} ${name}`];
   const answer = (status: number, value: unknown): Reply => ({ status, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: JSON.stringify(value) });
   const fail = (err: SimError): Reply => answer(STATUS[err.code], { error: err.toJSON() });
-  if (!route) return fail(new SimError('notFound', `no control call ${method} /__sim/${name}`));
+  if (!route) {
+    // A call that exists with another method: 405 and the methods it takes.
+    const allowed = Object.keys(table).filter((k) => k.slice(k.indexOf(' ') + 1) === name).map((k) => k.slice(0, k.indexOf(' ')));
+    if (allowed.length > 0) {
+      const refused = answer(405, { error: { code: 'badRequest', message: `/__sim/${name} takes ${allowed.join(', ')}` } });
+      return { ...refused, headers: { ...refused.headers, Allow: allowed.join(', ') } };
+    }
+    return fail(new SimError('notFound', `no control call ${method} /__sim/${name}`));
+  }
   let body: Body = {};
   if (rawBody.trim() !== '') {
     try {

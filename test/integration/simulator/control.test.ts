@@ -41,6 +41,12 @@ describe('/__sim/ control API', () => {
     expect((await call(s, 'POST', 'scan', {})).status).toBe(404);
     expect((await call(s, 'POST', 'message', { from: 'x', text: 'y' })).status).toBe(404);
     expect((await call(s, 'POST', 'nosuchcall', {})).status).toBe(404);
+    // A known call with the wrong method: 405 naming the methods it takes.
+    const wrong = await fetch(`${s.origin}/__sim/scan`);
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('POST');
+    expect((await fetch(`${s.origin}/__sim/requests`, { method: 'PUT' })).headers.get('allow')).toBe('GET, DELETE');
+    expect((await call(s, 'GET', 'requests?since=abc')).status).toBe(400);
     const bad = await fetch(`${s.origin}/__sim/scan`, { method: 'POST', body: '{oops' });
     expect(bad.status).toBe(400);
     const l = await login(s);
