@@ -460,6 +460,10 @@ export const webwxMachine = setup({
     restAfter: assign((_, pause: { minimumMs: number; elapsedMs: number }) => ({
       restMs: remainingPause(pause.minimumMs, pause.elapsedMs),
     })),
+    /** What is left of the poll pause after a login poll that took `elapsedMs`. */
+    restAfterPoll: assign(({ context }, elapsedMs: number) => ({
+      restMs: remainingPause(context.settings.timing.pollPauseMs, elapsedMs),
+    })),
 
     storeUuid: assign(({ context }, uuid: string) => ({ login: { ...context.login, uuid } })),
     countQrRefresh: assign(({ context }) => ({ login: { ...context.login, qrRefreshes: context.login.qrRefreshes + 1 } })),
@@ -680,13 +684,7 @@ export const webwxMachine = setup({
                 target: 'resting',
                 actions: [
                   'succeed',
-                  {
-                    type: 'restAfter',
-                    params: ({ context, event }) => ({
-                      minimumMs: context.settings.timing.pollPauseMs,
-                      elapsedMs: event.output.elapsedMs,
-                    }),
-                  },
+                  { type: 'restAfterPoll', params: ({ event }) => event.output.elapsedMs },
                 ],
               },
               {
@@ -707,10 +705,7 @@ export const webwxMachine = setup({
                 actions: [
                   'succeed',
                   'countQrRefresh',
-                  {
-                    type: 'restAfter',
-                    params: ({ context, event }) => ({ minimumMs: context.settings.timing.pollPauseMs, elapsedMs: event.output.elapsedMs }),
-                  },
+                  { type: 'restAfterPoll', params: ({ event }) => event.output.elapsedMs },
                 ],
               },
               {
@@ -750,13 +745,7 @@ export const webwxMachine = setup({
                 target: 'resting',
                 actions: [
                   'succeed',
-                  {
-                    type: 'restAfter',
-                    params: ({ context, event }) => ({
-                      minimumMs: context.settings.timing.pollPauseMs,
-                      elapsedMs: event.output.elapsedMs,
-                    }),
-                  },
+                  { type: 'restAfterPoll', params: ({ event }) => event.output.elapsedMs },
                 ],
               },
               {
@@ -770,10 +759,7 @@ export const webwxMachine = setup({
                 actions: [
                   'succeed',
                   'countQrRefresh',
-                  {
-                    type: 'restAfter',
-                    params: ({ context, event }) => ({ minimumMs: context.settings.timing.pollPauseMs, elapsedMs: event.output.elapsedMs }),
-                  },
+                  { type: 'restAfterPoll', params: ({ event }) => event.output.elapsedMs },
                 ],
               },
               {
