@@ -10,6 +10,7 @@
  * A request is known by `timestamp:nonce` and its body by a digest, so the guard stores no
  * openid and no scene.
  */
+import { createMemorySceneStore } from './memory-store.js';
 import type { SceneStore } from './store.js';
 
 /** `first`: never seen; `again`: seen with this body; `reused`: seen with another body. */
@@ -24,26 +25,12 @@ export interface MemoryReplayGuardOptions {
   readonly now?: () => number;
 }
 
-/** One process's memory: enough for a single site instance (the handler's default). */
+/**
+ * One process's memory: enough for a single site instance (the handler's default). It is the
+ * store guard on a memory SceneStore of its own, which already expires and sweeps entries.
+ */
 export function createMemoryReplayGuard(options: MemoryReplayGuardOptions = {}): ReplayGuard {
-  const now = options.now ?? Date.now;
-  const seen = new Map<string, { readonly digest: string; readonly deleteAt: number }>();
-  let checks = 0;
-  const sweep = (at: number): void => {
-    for (const [key, entry] of seen) if (entry.deleteAt <= at) seen.delete(key);
-  };
-  return {
-    async check(key, digest, ttlMs) {
-      const at = now();
-      // Only signed requests get here, so the map holds one window of genuine traffic; a sweep
-      // now and then keeps it at that.
-      if (++checks % 256 === 0) sweep(at);
-      const entry = seen.get(key);
-      if (entry !== undefined && entry.deleteAt > at) return entry.digest === digest ? 'again' : 'reused';
-      seen.set(key, { digest, deleteAt: at + ttlMs });
-      return 'first';
-    },
-  };
+  return storeReplayGuard(createMemorySceneStore(options.now ? { now: options.now } : {}));
 }
 
 /**
