@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OutcomeFault } from './faults.js';
+import { escapeHtml } from './messages.js';
 
 /** An answer ready to write. `onWritten` runs only after the whole body was handed to the socket. */
 export interface Reply {
@@ -147,16 +148,13 @@ export function writeReply(res: ServerResponse, reply: Reply, fault: OutcomeFaul
  * included (so the page carries the session's secrets). Escaped: it is still HTML.
  */
 export function echoingErrorPage(status: number, requestLine: string, cookie: string | undefined): Reply {
-  const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const page = statusPage(status);
-  const quoted = `<pre>Request: ${escape(requestLine)}\nCookie: ${escape(cookie ?? '')}</pre>`;
-  return { ...page, body: String(page.body).replace('</body>', `${quoted}</body>`) };
+  return statusPage(status, `<pre>Request: ${escapeHtml(requestLine)}\nCookie: ${escapeHtml(cookie ?? '')}</pre>`);
 }
 
-/** An HTTP error page as a gateway in front of the real servers would send it. */
-export function statusPage(status: number): Reply {
+/** An HTTP error page as a gateway in front of the real servers would send it (`extra`: HTML after the heading). */
+export function statusPage(status: number, extra = ''): Reply {
   const text = status === 502 ? 'Bad Gateway' : status === 503 ? 'Service Unavailable' : status === 504 ? 'Gateway Timeout' : 'Internal Server Error';
-  return htmlReply(status, `<html><head><title>${status} ${text}</title></head><body><center><h1>${status} ${text}</h1></center></body></html>`);
+  return htmlReply(status, `<html><head><title>${status} ${text}</title></head><body><center><h1>${status} ${text}</h1></center>${extra}</body></html>`);
 }
 
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
