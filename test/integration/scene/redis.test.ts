@@ -180,16 +180,6 @@ describe.runIf(run)('two example servers sharing one Redis', () => {
     // The cached token is in Redis, with a TTL, and appears nowhere else.
     expect(await clientA.pttl(`${ns.prefix}token:${sim.world.appId}`)).toBeGreaterThan(0);
   });
-});
-
-describe.runIf(run)('callback replay guard across instances', () => {
-  const ns = redisNamespace();
-  const closers: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const close of closers.reverse()) await close();
-    closers.length = 0;
-    await ns.cleanup();
-  });
 
   it('a genuine callback on A, its signature reused on B with another openid: B refuses it and the scene keeps the genuine follower', async () => {
     const sim = await startSimulator();
