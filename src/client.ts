@@ -137,6 +137,7 @@ export function createWebwxClient(options: WebwxClientOptions = {}): WebwxClient
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const store = options.session ?? null;
+  const loginOrigin = options.loginOrigin ?? DEFAULT_LOGIN_ORIGIN;
   const listeners = new Map<WebwxClientEventName, Set<(payload: never) => void>>();
   const pendingSends = new Map<
     string,
@@ -396,7 +397,6 @@ export function createWebwxClient(options: WebwxClientOptions = {}): WebwxClient
    */
   function usableSession(stored: StoredSession | null): StoredSession | null {
     if (stored === null) return null;
-    const loginOrigin = options.loginOrigin ?? DEFAULT_LOGIN_ORIGIN;
     if (storedHostsTrusted(stored.hosts, loginOrigin)) return stored;
     dispatch('error', {
       code: 'sessionUntrusted',
@@ -430,7 +430,7 @@ export function createWebwxClient(options: WebwxClientOptions = {}): WebwxClient
     const machine = overrides ? webwxMachine.provide({ actors: { ...createWebwxActors(deps), ...overrides } }) : sharedWebwxMachine();
     const input: WebwxInput = {
       deviceId: stored?.credentials.deviceId ?? makeDeviceId(random),
-      loginOrigin: options.loginOrigin ?? DEFAULT_LOGIN_ORIGIN,
+      loginOrigin,
       uos: options.uos ?? stored?.uos ?? false,
       seed: Math.floor(random() * 0xffffffff) >>> 0,
       stored,

@@ -720,6 +720,7 @@ export class World {
     if (m['FromUserName'] !== session.user.UserName) return { ret: 1, record: null };
     const to = m['ToUserName'];
     if (!this.canReceive(session, to)) return { ret: 1204, record: null };
+    const content = typeof m['Content'] === 'string' ? m['Content'] : '';
     const record: SentRecord = {
       uin: session.account.uin,
       msgId: generateMsgId(this.rng),
@@ -728,8 +729,8 @@ export class World {
       type: type as number,
       from: session.user.UserName,
       to,
-      content: typeof m['Content'] === 'string' ? m['Content'] : '',
-      text: typeof m['Content'] === 'string' ? m['Content'] : '',
+      content,
+      text: content,
       time: this.now(),
     };
     session.sent.push(record);
